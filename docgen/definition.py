@@ -1,0 +1,161 @@
+"""The vocabulary of document-type definitions.
+
+A document type is declared once, as sections of fields and repeating groups
+plus rules that span fields. The JSON Schema, the wizard's forms, the docxtpl
+context and the validator are all derived from that one declaration.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Union
+
+# Kinds of field; each maps to one JSON Schema type, one form widget and one
+# way of formatting in the document.
+TEXT = "text"          # one line
+TEXTAREA = "textarea"  # several lines, newlines become line breaks
+DATE = "date"          # ISO date "RRRR-MM-DD"
+CHOICE = "choice"      # one code out of `choices`
+BOOL = "bool"          # yes / no
+PESEL = "pesel"        # 11 digits, checked with python-stdnum
+
+KINDS = (TEXT, TEXTAREA, DATE, CHOICE, BOOL, PESEL)
+
+DEFAULT_MAX_LENGTH = {TEXT: 300, TEXTAREA: 8000}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str = TEXT
+    required: bool = True
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    max_length: int | None = None
+    # required only when the sibling field `required_when[0]` equals `[1]`
+    required_when: tuple[str, str] | None = None
+    # key of the case facts (family, office, user) that prefills this field
+    prefill: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: unknown kind {self.kind!r}")
+        if self.kind == CHOICE and not self.choices:
+            raise ValueError(f"{self.name}: a choice field needs choices")
+        if self.required and self.required_when:
+            raise ValueError(f"{self.name}: required and required_when exclude each other")
+
+    @property
+    def limit(self) -> int | None:
+        return self.max_length or DEFAULT_MAX_LENGTH.get(self.kind)
+
+    def choice_label(self, code: str) -> str:
+        return dict(self.choices).get(code, code)
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A repeating group: family members, goals, rows of the actions table."""
+
+    name: str
+    label: str
+    fields: tuple[Field, ...]
+    item_label: str = "pozycja"
+    min_items: int = 0
+    max_items: int = 100
+    help: str = ""
+    prefill: str | None = None
+
+    def field(self, name: str) -> Field:
+        for item in self.fields:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+
+Item = Union[Field, Repeat]
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    items: tuple[Item, ...]
+    help: str = ""
+    # an optional section may stay empty; the document then says so
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in the data, addressed by its path ("actions[2].deadline")."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule that spans fields. `check` gets the normalised data and yields issues."""
+
+    name: str
+    description: str
+    check: Callable[[dict[str, Any]], Iterator[Issue]]
+    # the section whose wizard step shows the rule's messages
+    section: str
+
+
+@dataclass(frozen=True)
+class DocType:
+    id: str
+    title: str
+    sections: tuple[Section, ...]
+    template: str
+    rules: tuple[Rule, ...] = ()
+    example: Callable[[], dict[str, Any]] = field(default=dict)
+    # extra template values computed from valid data (e.g. who signs)
+    derive: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda data: {})
+    # stem of the generated file's name ("plan_pracy_z_rodzina")
+    file_stem: str = "dokument"
+    # the fields giving the "Miejscowość, dnia …" line at the top
+    place_field: str = "place"
+    date_field: str = "document_date"
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for section in self.sections:
+            for item in section.items:
+                if item.name in seen:
+                    raise ValueError(f"{self.id}: field {item.name!r} declared twice")
+                seen.add(item.name)
+        if len({s.name for s in self.sections}) != len(self.sections):
+            raise ValueError(f"{self.id}: duplicate section name")
+
+    def section(self, name: str) -> Section:
+        for section in self.sections:
+            if section.name == name:
+                return section
+        raise KeyError(name)
+
+    def items(self) -> Iterator[tuple[Section, Item]]:
+        for section in self.sections:
+            for item in section.items:
+                yield section, item
+
+    def item(self, name: str) -> Item:
+        for _, item in self.items():
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    def section_of(self, name: str) -> Section:
+        for section, item in self.items():
+            if item.name == name:
+                return section
+        raise KeyError(name)
+
+    def numbered_title(self, section: Section) -> str:
+        return f"{self.sections.index(section) + 1}. {section.title}"

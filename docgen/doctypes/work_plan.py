@@ -1,0 +1,301 @@
+""""Plan pracy z rodziną" — art. 15 ust. 1 pkt 1 and ust. 3 of the Act of 9 June 2011."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..definition import BOOL, CHOICE, DATE, PESEL, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+from ..rules import birth_date_of, date_of, full_name, is_adult, rows
+
+RELATIONS = (
+    ("matka", "matka"),
+    ("ojciec", "ojciec"),
+    ("opiekun", "opiekun prawny"),
+    ("dziecko", "dziecko"),
+    ("inny", "inny członek rodziny"),
+)
+
+PROBLEMS = (
+    ("ubostwo", "ubóstwo"),
+    ("bezrobocie", "bezrobocie"),
+    ("przemoc", "przemoc w rodzinie"),
+    ("uzaleznienia", "uzależnienia"),
+    ("choroba", "długotrwała choroba"),
+    ("niepelnosprawnosc", "niepełnosprawność"),
+    ("bezradnosc", "bezradność w sprawach opiekuńczo-wychowawczych i prowadzenia gospodarstwa domowego"),
+    ("inny", "inny problem"),
+)
+
+# art. 15 ust. 1 of the Act: the areas a family assistant works in
+AREAS = (
+    ("gospodarstwo", "prowadzenie gospodarstwa domowego i budżet"),
+    ("socjalne", "problemy socjalne"),
+    ("psychologiczne", "problemy psychologiczne"),
+    ("wychowawcze", "problemy wychowawcze z dziećmi"),
+    ("aktywnosc", "aktywność społeczna"),
+    ("kwalifikacje", "podnoszenie kwalifikacji zawodowych"),
+    ("praca", "poszukiwanie, podejmowanie i utrzymywanie pracy"),
+    ("zajecia_grupowe", "zajęcia grupowe dla rodziców"),
+    ("wsparcie_dzieci", "wsparcie dzieci, zajęcia psychoedukacyjne"),
+    ("konsultacje", "indywidualne konsultacje wychowawcze"),
+)
+
+BASES = (
+    ("zgoda", "zgoda rodziny"),
+    ("postanowienie", "postanowienie sądu"),
+)
+
+MEMBER = Repeat(
+    "members",
+    "Członkowie rodziny",
+    item_label="osoba",
+    min_items=1,
+    max_items=20,
+    prefill="members",
+    help="Wszyscy członkowie rodziny, także dzieci. Podaj datę urodzenia albo PESEL.",
+    fields=(
+        Field("first_name", "Imię", prefill="first_name"),
+        Field("last_name", "Nazwisko", prefill="last_name"),
+        Field("birth_date", "Data urodzenia", DATE, required=False, prefill="birth_date"),
+        Field("pesel", "PESEL", PESEL, required=False, prefill="pesel"),
+        Field("relation", "Rola w rodzinie", CHOICE, choices=RELATIONS, prefill="relation"),
+        Field("in_household", "Mieszka we wspólnym gospodarstwie domowym", BOOL, required=False,
+              prefill="in_household"),
+        Field("took_part", "Współtworzy plan i podpisuje go", BOOL, required=False, prefill="took_part",
+              help="Zaznacz dorosłych, którzy opracowali plan razem z asystentem."),
+    ),
+)
+
+SECTIONS = (
+    Section("family", "Dane rodziny", (
+        Field("family_name", "Nazwisko rodziny", prefill="family_name", help="Np. Zawadzcy."),
+        Field("address", "Adres zamieszkania", prefill="family_address",
+              help="Ulica, numer domu i mieszkania, kod pocztowy, miejscowość."),
+        MEMBER,
+    )),
+    Section("basis", "Podstawa objęcia wsparciem", (
+        Field("assignment_date", "Data skierowania asystenta do rodziny", DATE, prefill="assignment_date"),
+        Field("referral_ref", "Znak pisma lub decyzji o skierowaniu", prefill="referral_ref"),
+        Field("basis", "Podstawa pracy z rodziną", CHOICE, choices=BASES, prefill="basis"),
+        Field("consent_date", "Data wyrażenia zgody przez rodzinę", DATE, required=False,
+              required_when=("basis", "zgoda"), prefill="consent_date"),
+        Field("court_name", "Sąd, który wydał postanowienie", required=False,
+              required_when=("basis", "postanowienie"), prefill="court_name",
+              help="Np. Sąd Rejonowy w Lipowcu, III Wydział Rodzinny i Nieletnich."),
+        Field("court_case_number", "Sygnatura akt", required=False,
+              required_when=("basis", "postanowienie"), prefill="court_case_number", help="Np. III Nsm 253/19."),
+        Field("court_order_date", "Data postanowienia", DATE, required=False,
+              required_when=("basis", "postanowienie"), prefill="court_order_date"),
+    )),
+    Section("period", "Okres obowiązywania planu", (
+        Field("valid_from", "Plan obowiązuje od", DATE),
+        Field("valid_to", "Plan obowiązuje do", DATE,
+              help="Plan aktualizuje się po każdej okresowej ocenie, nie rzadziej niż co 6 miesięcy."),
+    )),
+    Section("diagnosis", "Diagnoza sytuacji rodziny", (
+        Repeat("problems", "Problemy rodziny", item_label="problem", min_items=1, max_items=20, fields=(
+            Field("problem", "Problem", CHOICE, choices=PROBLEMS),
+            Field("description", "Opis", TEXTAREA, help="Krótko: na czym polega problem i od kiedy trwa."),
+        )),
+    )),
+    Section("strengths", "Zasoby i mocne strony rodziny", (
+        Field("strengths", "Zasoby i mocne strony", TEXTAREA,
+              help="Na czym można oprzeć pracę: umiejętności, więzi, wsparcie bliskich."),
+    )),
+    Section("main_goal", "Cel główny", (
+        Field("main_goal", "Cel główny (długoterminowy)", TEXTAREA),
+    )),
+    Section("goals", "Cele szczegółowe", (
+        Repeat("goals", "Cele szczegółowe (krótkoterminowe)", item_label="cel", min_items=1, max_items=30,
+               fields=(Field("goal", "Cel", TEXTAREA),)),
+    )),
+    Section("actions", "Działania", (
+        Repeat("actions", "Działania", item_label="działanie", min_items=1, max_items=60,
+               help="Każde działanie musi mieć termin realizacji i przewidywany efekt (art. 15 ust. 3 ustawy).",
+               fields=(
+                   Field("action", "Działanie", TEXTAREA),
+                   Field("area", "Obszar wsparcia (art. 15 ust. 1)", CHOICE, required=False, choices=AREAS),
+                   Field("responsible", "Osoba odpowiedzialna"),
+                   Field("deadline", "Termin realizacji", DATE),
+                   Field("expected_effect", "Przewidywany efekt", TEXTAREA),
+                   Field("verification", "Sposób weryfikacji", TEXTAREA),
+               )),
+    )),
+    Section("cooperation", "Współpraca z instytucjami", optional=True, items=(
+        Repeat("institutions", "Instytucje współpracujące", item_label="instytucja", max_items=30,
+               help="Szkoła, PCPR, poradnia, kurator, GKRPA, organizacje pozarządowe.",
+               fields=(
+                   Field("institution", "Instytucja"),
+                   Field("scope", "Zakres współpracy", TEXTAREA),
+               )),
+    )),
+    Section("signatures", "Podpisy", (
+        Field("place", "Miejscowość sporządzenia planu", prefill="office_city"),
+        Field("plan_date", "Data sporządzenia planu", DATE, prefill="today"),
+        Field("assistant_name", "Asystent rodziny (imię i nazwisko)", prefill="assistant_name"),
+        Field("social_worker_name", "Pracownik socjalny (imię i nazwisko)", prefill="social_worker_name"),
+        Field("consultation_date", "Data konsultacji planu z pracownikiem socjalnym", DATE),
+    )),
+)
+
+
+def _members_identified(data: dict[str, Any]) -> Iterator[Issue]:
+    for index, person in enumerate(rows(data, "members")):
+        path = f"members[{index}]"
+        born = date_of(person, "birth_date")
+        pesel_born = birth_date_of({"pesel": person.get("pesel")})
+        if born is None and not person.get("pesel"):
+            yield Issue(f"{path}.birth_date", f"Członkowie rodziny, osoba {index + 1} – podaj datę urodzenia albo PESEL.")
+        elif born and pesel_born and born != pesel_born:
+            yield Issue(f"{path}.pesel", f"Członkowie rodziny, osoba {index + 1} – PESEL wskazuje inną datę "
+                                         f"urodzenia ({pesel_born.isoformat()}) niż podana.")
+
+
+def _adults_took_part(data: dict[str, Any]) -> Iterator[Issue]:
+    on = date_of(data, "plan_date") or date_of(data, "valid_from")
+    members = rows(data, "members")
+    if not members or on is None:
+        return
+    if not any(person.get("took_part") and is_adult(person, on) for person in members):
+        yield Issue("members", "Plan opracowuje się z rodziną: zaznacz co najmniej jedną dorosłą osobę, "
+                               "która współtworzy plan i go podpisze.")
+
+
+def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
+    start, end = date_of(data, "valid_from"), date_of(data, "valid_to")
+    if start and end and end <= start:
+        yield Issue("valid_to", "Plan obowiązuje do: data końca musi być późniejsza niż data początku.")
+    assigned = date_of(data, "assignment_date")
+    if start and assigned and start < assigned:
+        yield Issue("valid_from", "Plan obowiązuje od: plan nie może zaczynać się przed skierowaniem asystenta "
+                                  f"({assigned.isoformat()}).")
+
+
+def _deadlines_within_plan(data: dict[str, Any]) -> Iterator[Issue]:
+    start, end = date_of(data, "valid_from"), date_of(data, "valid_to")
+    for index, row in enumerate(rows(data, "actions")):
+        deadline = date_of(row, "deadline")
+        if deadline and start and deadline < start:
+            yield Issue(f"actions[{index}].deadline",
+                        f"Działania, działanie {index + 1} – termin realizacji jest przed początkiem planu.")
+        if deadline and end and deadline > end:
+            yield Issue(f"actions[{index}].deadline",
+                        f"Działania, działanie {index + 1} – termin realizacji wypada po końcu planu "
+                        f"({end.isoformat()}).")
+
+
+def _basis_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
+    plan_date = date_of(data, "plan_date")
+    key = {"zgoda": "consent_date", "postanowienie": "court_order_date"}.get(data.get("basis") or "")
+    recorded = date_of(data, key) if key else None
+    if plan_date and recorded and recorded > plan_date:
+        what = "Zgoda rodziny" if key == "consent_date" else "Postanowienie sądu"
+        yield Issue(key, f"{what} musi poprzedzać plan (art. 8 ust. 3 ustawy): data jest późniejsza niż "
+                         f"data sporządzenia planu.")
+
+
+def _assistant_not_social_worker(data: dict[str, Any]) -> Iterator[Issue]:
+    assistant = (data.get("assistant_name") or "").strip().casefold()
+    worker = (data.get("social_worker_name") or "").strip().casefold()
+    if assistant and assistant == worker:
+        yield Issue("social_worker_name", "Asystent rodziny nie może być pracownikiem socjalnym tej samej "
+                                          "rodziny (art. 17 ustawy).")
+
+
+RULES = (
+    Rule("members_identified", "Każda osoba ma datę urodzenia lub PESEL, zgodne ze sobą.",
+         _members_identified, section="family"),
+    Rule("adults_took_part", "Plan opracowuje co najmniej jedna dorosła osoba z rodziny.",
+         _adults_took_part, section="family"),
+    Rule("basis_before_plan", "Zgoda lub postanowienie sądu poprzedza plan.", _basis_before_plan, section="basis"),
+    Rule("period_ordered", "Okres planu jest poprawny i nie zaczyna się przed skierowaniem.",
+         _period_ordered, section="period"),
+    Rule("deadlines_within_plan", "Terminy działań mieszczą się w okresie planu.",
+         _deadlines_within_plan, section="actions"),
+    Rule("assistant_not_social_worker", "Asystent nie jest pracownikiem socjalnym rodziny.",
+         _assistant_not_social_worker, section="signatures"),
+)
+
+
+def derive(data: dict[str, Any]) -> dict[str, Any]:
+    """The adult members who made the plan: each gets a signature line."""
+    on = date_of(data, "plan_date")
+    return {"signatories": [{"name": full_name(person)} for person in rows(data, "members")
+                            if person.get("took_part") and on and is_adult(person, on)]}
+
+
+def example() -> dict[str, Any]:
+    return {
+        "family_name": "Zawadzcy",
+        "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
+        "members": [
+            {"first_name": "Anna", "last_name": "Zawadzka", "birth_date": "1991-03-14", "pesel": "91031441223",
+             "relation": "matka", "in_household": True, "took_part": True},
+            {"first_name": "Tomasz", "last_name": "Zawadzki", "birth_date": "1988-09-02", "pesel": "88090213717",
+             "relation": "ojciec", "in_household": True, "took_part": True},
+            {"first_name": "Julia", "last_name": "Zawadzka", "birth_date": "2014-05-21", "pesel": "14252125523",
+             "relation": "dziecko", "in_household": True, "took_part": False},
+            {"first_name": "Kacper", "last_name": "Zawadzki", "birth_date": "2018-11-07", "pesel": None,
+             "relation": "dziecko", "in_household": True, "took_part": False},
+        ],
+        "assignment_date": "2026-10-05",
+        "referral_ref": "MOPS.AR.4101.12.2026",
+        "basis": "zgoda",
+        "consent_date": "2026-10-12",
+        "court_name": None,
+        "court_case_number": None,
+        "court_order_date": None,
+        "valid_from": "2026-11-02",
+        "valid_to": "2027-04-30",
+        "problems": [
+            {"problem": "bezrobocie",
+             "description": "Oboje rodzice bez pracy od marca 2026 r.; ojciec pracował dorywczo na budowie."},
+            {"problem": "bezradnosc",
+             "description": "Zaległości w opłatach za mieszkanie (ok. 4 300 zł).\n"
+                            "Brak stałego planu dnia dzieci, Julia opuszcza lekcje."},
+        ],
+        "strengths": "Rodzice są zżyci z dziećmi i chcą zmiany. Matka ma ukończony kurs kucharza. "
+                     "Babcia ze strony ojca pomaga w opiece nad Kacprem.",
+        "main_goal": "Rodzina samodzielnie zaspokaja potrzeby dzieci i utrzymuje mieszkanie bez zadłużenia.",
+        "goals": [
+            {"goal": "Co najmniej jeden z rodziców podejmuje stałą pracę."},
+            {"goal": "Spłata zadłużenia czynszowego według ugody ze spółdzielnią."},
+            {"goal": "Julia regularnie uczęszcza do szkoły (frekwencja powyżej 90%)."},
+        ],
+        "actions": [
+            {"action": "Rejestracja matki w Powiatowym Urzędzie Pracy i udział w szkoleniu zawodowym.",
+             "area": "praca", "responsible": "Anna Zawadzka, asystent rodziny", "deadline": "2026-12-15",
+             "expected_effect": "Matka ma status osoby bezrobotnej i skierowanie na kurs.",
+             "verification": "Zaświadczenie z PUP."},
+            {"action": "Wspólne ułożenie miesięcznego budżetu domowego i wniosek o rozłożenie zadłużenia na raty.",
+             "area": "gospodarstwo", "responsible": "Tomasz Zawadzki, asystent rodziny", "deadline": "2027-01-31",
+             "expected_effect": "Ugoda ze spółdzielnią; raty płacone w terminie.",
+             "verification": "Kopia ugody i potwierdzenia wpłat."},
+            {"action": "Spotkania z wychowawczynią Julii raz w miesiącu; plan dnia dzieci.",
+             "area": "wychowawcze", "responsible": "Anna Zawadzka", "deadline": "2027-04-30",
+             "expected_effect": "Frekwencja Julii powyżej 90%.",
+             "verification": "Informacja ze szkoły, dziennik elektroniczny."},
+        ],
+        "institutions": [
+            {"institution": "Szkoła Podstawowa nr 2 w Lipowcu Mazurskim",
+             "scope": "Informacja o frekwencji i postępach Julii."},
+            {"institution": "Powiatowy Urząd Pracy", "scope": "Oferty pracy i szkolenia dla rodziców."},
+        ],
+        "place": "Lipowiec Mazurski",
+        "plan_date": "2026-11-02",
+        "assistant_name": "Ewa Kalinowska",
+        "social_worker_name": "Marek Sobczak",
+        "consultation_date": "2026-10-29",
+    }
+
+
+WORK_PLAN = DocType(
+    id="work_plan",
+    title="Plan pracy z rodziną",
+    sections=SECTIONS,
+    rules=RULES,
+    template="work_plan.docx",
+    example=example,
+    derive=derive,
+    date_field="plan_date",
+    file_stem="plan_pracy_z_rodzina",
+)

@@ -1,0 +1,123 @@
+"""Sandboxed docxtpl rendering of a document type's data into its Word template.
+
+What a user typed must come out exactly as typed. Three things stand in the
+way and are handled here, once for every document type:
+- XML special characters: the environment autoescapes every value;
+- docxtpl rewrites "{_{", "}_}", "{_%" and "%_}" in the rendered XML: braces
+  in values are written as character references, which docxtpl cannot see
+  and Word reads back as the same braces;
+- newlines and tabs become Word line breaks and tabs (docxtpl's listing pass).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from .definition import BOOL, CHOICE, DATE, DocType, Field, Repeat
+from .formatting import as_date, date_long, date_short, place_and_date
+from .validate import require_valid
+
+TEMPLATES_DIR = Path(os.environ.get("DOCGEN_TEMPLATES_DIR", Path(__file__).resolve().parent.parent / "templates_docx"))
+
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The office's data printed on every document; set once per office."""
+
+    name: str
+    address: str
+    city: str
+    phone: str = ""
+    email: str = ""
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "tak" if value else "nie"
+    if isinstance(value, dt.date):
+        value = date_long(value)
+    return Markup(str(escape(value)).translate(_BRACES))
+
+
+def make_environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
+    env.filters["data"] = date_long
+    env.filters["data_krotka"] = date_short
+    return env
+
+
+def _value(spec: Field, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if spec.kind == DATE:
+        return as_date(value)
+    if spec.kind == CHOICE:
+        return spec.choice_label(value)
+    if spec.kind == BOOL:
+        return bool(value)
+    return value
+
+
+def build_context(doctype: DocType, data: dict[str, Any], *, letterhead: Letterhead,
+                  case_number: str) -> dict[str, Any]:
+    """The template's variables: every field by name, formatted for print."""
+    context: dict[str, Any] = {}
+    for _, item in doctype.items():
+        if isinstance(item, Repeat):
+            context[item.name] = [
+                {spec.name: _value(spec, row.get(spec.name)) for spec in item.fields}
+                for row in data.get(item.name) or []
+            ]
+        else:
+            context[item.name] = _value(item, data.get(item.name))
+    context.update(doctype.derive(data))
+    context.update(
+        office=asdict(letterhead),
+        case_number=case_number,
+        document_title=doctype.title,
+        place_and_date=place_and_date(data.get(doctype.place_field) or letterhead.city,
+                                      data.get(doctype.date_field) or dt.date.today()),
+    )
+    return context
+
+
+@functools.lru_cache(maxsize=32)
+def _template_bytes(path: Path, mtime: float) -> bytes:
+    return path.read_bytes()
+
+
+def template_path(doctype: DocType) -> Path:
+    return TEMPLATES_DIR / doctype.template
+
+
+def render_context(template: Path | bytes, context: dict[str, Any]) -> bytes:
+    """Render a ready context into a template; returns the .docx bytes."""
+    if isinstance(template, Path):
+        template = _template_bytes(template, template.stat().st_mtime)
+    document = DocxTemplate(io.BytesIO(template))
+    document.render(context, make_environment(), autoescape=True)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def render(doctype: DocType, data: dict[str, Any], *, letterhead: Letterhead, case_number: str,
+           template: Path | bytes | None = None) -> bytes:
+    """Validate, build the context and render. Raises DataInvalid on bad data."""
+    clean = require_valid(doctype, data)
+    context = build_context(doctype, clean, letterhead=letterhead, case_number=case_number)
+    return render_context(template or template_path(doctype), context)

@@ -1,0 +1,173 @@
+"""Validation of a document's data against its type's definition.
+
+Every problem becomes an Issue with the field's path ("actions[2].deadline")
+and a Polish message that names the field, so the CLI, the API and the wizard
+can all show it next to the right input.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterable, Iterator
+
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.pl import pesel as pesel_number
+
+from .definition import BOOL, CHOICE, DATE, PESEL, TEXT, TEXTAREA, DocType, Field, Issue, Repeat
+
+# Characters XML 1.0 cannot carry: a .docx could not hold them, so they are
+# refused with a message instead of being dropped silently.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_EARLIEST = dt.date(1900, 1, 1)
+_LATEST = dt.date(2100, 12, 31)
+
+
+class DataInvalid(ValueError):
+    """Raised when data that must be valid (before rendering) is not."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(issue) for issue in issues))
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "") or value == []
+
+
+def normalise_text(value: str) -> str:
+    """Browsers send textarea newlines as CRLF; the document wants one newline."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
+    """Type and format of one present, non-blank value."""
+    label = spec.label
+    if spec.kind in (TEXT, TEXTAREA):
+        if not isinstance(value, str):
+            yield Issue(path, f"{label}: oczekiwano tekstu.")
+            return
+        bad = _XML_INVALID.search(value)
+        if bad:
+            yield Issue(path, f"{label}: niedozwolony znak sterujący (kod {ord(bad.group()):#06x}); usuń go z tekstu.")
+        if spec.limit and len(value) > spec.limit:
+            yield Issue(path, f"{label}: tekst jest za długi ({len(value)} znaków, najwyżej {spec.limit}).")
+    elif spec.kind == DATE:
+        try:
+            day = dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+        if day is None or len(value) != 10:
+            yield Issue(path, f"{label}: nieprawidłowa data; podaj ją w postaci RRRR-MM-DD.")
+        elif not _EARLIEST <= day <= _LATEST:
+            yield Issue(path, f"{label}: data {value} jest poza dopuszczalnym zakresem.")
+    elif spec.kind == CHOICE:
+        if value not in dict(spec.choices):
+            allowed = ", ".join(code for code, _ in spec.choices)
+            yield Issue(path, f"{label}: nieznana wartość {value!r}; dozwolone: {allowed}.")
+    elif spec.kind == BOOL:
+        if not isinstance(value, bool):
+            yield Issue(path, f"{label}: oczekiwano wartości tak/nie (true/false).")
+    elif spec.kind == PESEL:
+        if not isinstance(value, str) or not re.fullmatch(r"\d{11}", value):
+            yield Issue(path, f"{label}: PESEL ma 11 cyfr.")
+        else:
+            try:
+                pesel_number.validate(value)
+            except StdnumError:
+                yield Issue(path, f"{label}: nieprawidłowy numer PESEL (błędna suma kontrolna lub data).")
+
+
+def _check_fields(fields: Iterable[Field], data: dict[str, Any], prefix: str) -> Iterator[Issue]:
+    for spec in fields:
+        path = f"{prefix}{spec.name}"
+        value = data.get(spec.name)
+        required = spec.required
+        if spec.required_when:
+            other, expected = spec.required_when
+            required = data.get(other) == expected
+        if is_blank(value):
+            if required:
+                yield Issue(path, f"{spec.label}: pole jest wymagane.")
+            continue
+        yield from check_field(spec, value, path)
+
+
+def _check_unknown(known: set[str], data: dict[str, Any], prefix: str) -> Iterator[Issue]:
+    for key in data:
+        if key not in known:
+            yield Issue(f"{prefix}{key}", "nieznane pole; sprawdź nazwę z 'docgen schema'.")
+
+
+def _check_repeat(group: Repeat, value: Any, path: str) -> Iterator[Issue]:
+    if value is None:
+        value = []
+    if not isinstance(value, list):
+        yield Issue(path, f"{group.label}: oczekiwano listy.")
+        return
+    if len(value) < group.min_items:
+        yield Issue(path, f"{group.label}: dodaj co najmniej {group.min_items} – {group.item_label}.")
+    if len(value) > group.max_items:
+        yield Issue(path, f"{group.label}: najwyżej {group.max_items} pozycji.")
+    for index, row in enumerate(value):
+        row_path = f"{path}[{index}]."
+        if not isinstance(row, dict):
+            yield Issue(f"{path}[{index}]", f"{group.label}: oczekiwano obiektu.")
+            continue
+        yield from _check_unknown({f.name for f in group.fields}, row, row_path)
+        for issue in _check_fields(group.fields, row, row_path):
+            yield Issue(issue.path, f"{group.label}, {group.item_label} {index + 1} – {issue.message}")
+
+
+def normalise(doctype: DocType, data: dict[str, Any]) -> dict[str, Any]:
+    """Newlines to LF; every declared key present (None or [] where missing)."""
+
+    def clean(value: Any) -> Any:
+        return normalise_text(value) if isinstance(value, str) else value
+
+    result: dict[str, Any] = {key: clean(value) for key, value in data.items()}
+    for _, item in doctype.items():
+        if isinstance(item, Repeat):
+            rows = result.get(item.name)
+            if isinstance(rows, list):
+                result[item.name] = [
+                    {**{f.name: None for f in item.fields}, **{k: clean(v) for k, v in row.items()}}
+                    if isinstance(row, dict) else row
+                    for row in rows
+                ]
+            elif rows is None:
+                result[item.name] = []
+        else:
+            result.setdefault(item.name, None)
+    return result
+
+
+def validate(doctype: DocType, data: dict[str, Any], sections: Iterable[str] | None = None) -> list[Issue]:
+    """All problems of `data`, or only those of the named sections (a wizard step)."""
+    if not isinstance(data, dict):
+        return [Issue("$", "Dane dokumentu muszą być obiektem JSON.")]
+    wanted = set(sections) if sections is not None else None
+    issues: list[Issue] = []
+    if wanted is None:
+        issues.extend(_check_unknown({item.name for _, item in doctype.items()}, data, ""))
+    data = normalise(doctype, data)
+    for section in doctype.sections:
+        if wanted is not None and section.name not in wanted:
+            continue
+        fields = [item for item in section.items if isinstance(item, Field)]
+        issues.extend(_check_fields(fields, data, ""))
+        for group in (item for item in section.items if isinstance(item, Repeat)):
+            issues.extend(_check_repeat(group, data.get(group.name), group.name))
+    if issues and wanted is None:
+        return issues  # cross-field rules assume well-typed data
+    for rule in doctype.rules:
+        if wanted is not None and rule.section not in wanted:
+            continue
+        issues.extend(rule.check(data))
+    return issues
+
+
+def require_valid(doctype: DocType, data: dict[str, Any]) -> dict[str, Any]:
+    issues = validate(doctype, data)
+    if issues:
+        raise DataInvalid(issues)
+    return normalise(doctype, data)
