@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models and sessions, the same code on SQLite and PostgreSQL."""

@@ -1,0 +1,160 @@
+"""The tables. Documents keep their data as JSON shaped by their type's definition."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ..render import Letterhead
+
+ROLE_ASSISTANT = "asystent"
+ROLE_HEAD = "kierownik"
+ROLE_ADMIN = "admin"
+ROLES = {ROLE_ASSISTANT: "asystent rodziny", ROLE_HEAD: "kierownik ośrodka", ROLE_ADMIN: "administrator"}
+
+STATUS_DRAFT = "draft"
+STATUS_FINAL = "final"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Office(Base):
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    city: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    # "MOPS.AR" + JRWA "4101" -> MOPS.AR.4101.7.2026
+    case_prefix: Mapped[str] = mapped_column(String(50))
+    jrwa_symbol: Mapped[str] = mapped_column(String(20), default="4101")
+    # art. 15 ust. 4: at most 15 families per assistant; the Act changes, so it is a setting
+    caseload_limit: Mapped[int] = mapped_column(Integer, default=15)
+
+    def letterhead(self) -> Letterhead:
+        return Letterhead(name=self.name, address=self.address, city=self.city, phone=self.phone, email=self.email)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    office: Mapped[Office] = relationship()
+
+
+class Family(Base):
+    __tablename__ = "family"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
+    assistant_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    family_name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    social_worker_name: Mapped[str] = mapped_column(String(200), default="")
+    assignment_date: Mapped[dt.date | None] = mapped_column(Date)
+    referral_ref: Mapped[str] = mapped_column(String(100), default="")
+    basis: Mapped[str] = mapped_column(String(20), default="")  # "zgoda" | "postanowienie"
+    consent_date: Mapped[dt.date | None] = mapped_column(Date)
+    court_name: Mapped[str] = mapped_column(String(300), default="")
+    court_case_number: Mapped[str] = mapped_column(String(50), default="")
+    court_order_date: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    office: Mapped[Office] = relationship()
+    assistant: Mapped[User | None] = relationship()
+    members: Mapped[list["Person"]] = relationship(
+        back_populates="family", order_by="Person.position", cascade="all, delete-orphan")
+    documents: Mapped[list["Document"]] = relationship(
+        back_populates="family", order_by="Document.id", cascade="all, delete-orphan")
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    pesel: Mapped[str | None] = mapped_column(String(11))
+    relation: Mapped[str] = mapped_column(String(20))
+    in_household: Mapped[bool] = mapped_column(Boolean, default=True)
+    took_part: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    family: Mapped[Family] = relationship(back_populates="members")
+
+
+class CaseCounter(Base):
+    """The last case number given per office and year; numbers are never reused."""
+
+    __tablename__ = "case_counter"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Document(Base):
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("office_id", "case_number", name="uq_document_case_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(10), default=STATUS_DRAFT)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # how many times it was generated; each generation is a new GeneratedFile
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    case_number: Mapped[str | None] = mapped_column(String(100))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    family: Mapped[Family] = relationship(back_populates="documents")
+    created_by: Mapped[User | None] = relationship()
+    files: Mapped[list["GeneratedFile"]] = relationship(
+        back_populates="document", order_by="GeneratedFile.id", cascade="all, delete-orphan")
+
+
+class GeneratedFile(Base):
+    __tablename__ = "generated_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10), default="docx")
+    # the name offered on download, and where the bytes are, relative to the output folder
+    filename: Mapped[str] = mapped_column(String(255))
+    storage_path: Mapped[str] = mapped_column(String(500), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    template_name: Mapped[str] = mapped_column(String(255))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    document: Mapped[Document] = relationship(back_populates="files")
+    created_by: Mapped[User | None] = relationship()
+
+
