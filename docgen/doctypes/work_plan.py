@@ -3,16 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..definition import BOOL, CHOICE, DATE, PESEL, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
-from ..rules import birth_date_of, date_of, full_name, is_adult, rows
-
-RELATIONS = (
-    ("matka", "matka"),
-    ("ojciec", "ojciec"),
-    ("opiekun", "opiekun prawny"),
-    ("dziecko", "dziecko"),
-    ("inny", "inny członek rodziny"),
-)
+from ..casefile import ADDRESS, BASIS_FIELDS, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED, SOCIAL_WORKER
+from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+from ..rules import date_of, full_name, is_adult, rows
 
 PROBLEMS = (
     ("ubostwo", "ubóstwo"),
@@ -39,53 +32,9 @@ AREAS = (
     ("konsultacje", "indywidualne konsultacje wychowawcze"),
 )
 
-BASES = (
-    ("zgoda", "zgoda rodziny"),
-    ("postanowienie", "postanowienie sądu"),
-)
-
-MEMBER = Repeat(
-    "members",
-    "Członkowie rodziny",
-    item_label="osoba",
-    min_items=1,
-    max_items=20,
-    prefill="members",
-    help="Wszyscy członkowie rodziny, także dzieci. Podaj datę urodzenia albo PESEL.",
-    fields=(
-        Field("first_name", "Imię", prefill="first_name"),
-        Field("last_name", "Nazwisko", prefill="last_name"),
-        Field("birth_date", "Data urodzenia", DATE, required=False, prefill="birth_date"),
-        Field("pesel", "PESEL", PESEL, required=False, prefill="pesel"),
-        Field("relation", "Rola w rodzinie", CHOICE, choices=RELATIONS, prefill="relation"),
-        Field("in_household", "Mieszka we wspólnym gospodarstwie domowym", BOOL, required=False,
-              prefill="in_household"),
-        Field("took_part", "Współtworzy plan i podpisuje go", BOOL, required=False, prefill="took_part",
-              help="Zaznacz dorosłych, którzy opracowali plan razem z asystentem."),
-    ),
-)
-
 SECTIONS = (
-    Section("family", "Dane rodziny", (
-        Field("family_name", "Nazwisko rodziny", prefill="family_name", help="Np. Zawadzcy."),
-        Field("address", "Adres zamieszkania", prefill="family_address",
-              help="Ulica, numer domu i mieszkania, kod pocztowy, miejscowość."),
-        MEMBER,
-    )),
-    Section("basis", "Podstawa objęcia wsparciem", (
-        Field("assignment_date", "Data skierowania asystenta do rodziny", DATE, prefill="assignment_date"),
-        Field("referral_ref", "Znak pisma lub decyzji o skierowaniu", prefill="referral_ref"),
-        Field("basis", "Podstawa pracy z rodziną", CHOICE, choices=BASES, prefill="basis"),
-        Field("consent_date", "Data wyrażenia zgody przez rodzinę", DATE, required=False,
-              required_when=("basis", "zgoda"), prefill="consent_date"),
-        Field("court_name", "Sąd, który wydał postanowienie", required=False,
-              required_when=("basis", "postanowienie"), prefill="court_name",
-              help="Np. Sąd Rejonowy w Lipowcu, III Wydział Rodzinny i Nieletnich."),
-        Field("court_case_number", "Sygnatura akt", required=False,
-              required_when=("basis", "postanowienie"), prefill="court_case_number", help="Np. III Nsm 253/19."),
-        Field("court_order_date", "Data postanowienia", DATE, required=False,
-              required_when=("basis", "postanowienie"), prefill="court_order_date"),
-    )),
+    Section("family", "Dane rodziny", (FAMILY_NAME, ADDRESS, MEMBERS)),
+    Section("basis", "Podstawa objęcia wsparciem", BASIS_FIELDS),
     Section("period", "Okres obowiązywania planu", (
         Field("valid_from", "Plan obowiązuje od", DATE),
         Field("valid_to", "Plan obowiązuje do", DATE,
@@ -132,22 +81,10 @@ SECTIONS = (
         Field("place", "Miejscowość sporządzenia planu", prefill="office_city"),
         Field("plan_date", "Data sporządzenia planu", DATE, prefill="today"),
         Field("assistant_name", "Asystent rodziny (imię i nazwisko)", prefill="assistant_name"),
-        Field("social_worker_name", "Pracownik socjalny (imię i nazwisko)", prefill="social_worker_name"),
+        SOCIAL_WORKER,
         Field("consultation_date", "Data konsultacji planu z pracownikiem socjalnym", DATE),
     )),
 )
-
-
-def _members_identified(data: dict[str, Any]) -> Iterator[Issue]:
-    for index, person in enumerate(rows(data, "members")):
-        path = f"members[{index}]"
-        born = date_of(person, "birth_date")
-        pesel_born = birth_date_of({"pesel": person.get("pesel")})
-        if born is None and not person.get("pesel"):
-            yield Issue(f"{path}.birth_date", f"Członkowie rodziny, osoba {index + 1} – podaj datę urodzenia albo PESEL.")
-        elif born and pesel_born and born != pesel_born:
-            yield Issue(f"{path}.pesel", f"Członkowie rodziny, osoba {index + 1} – PESEL wskazuje inną datę "
-                                         f"urodzenia ({pesel_born.isoformat()}) niż podana.")
 
 
 def _adults_took_part(data: dict[str, Any]) -> Iterator[Issue]:
@@ -202,8 +139,7 @@ def _assistant_not_social_worker(data: dict[str, Any]) -> Iterator[Issue]:
 
 
 RULES = (
-    Rule("members_identified", "Każda osoba ma datę urodzenia lub PESEL, zgodne ze sobą.",
-         _members_identified, section="family"),
+    MEMBERS_IDENTIFIED,
     Rule("adults_took_part", "Plan opracowuje co najmniej jedna dorosła osoba z rodziny.",
          _adults_took_part, section="family"),
     Rule("basis_before_plan", "Zgoda lub postanowienie sądu poprzedza plan.", _basis_before_plan, section="basis"),

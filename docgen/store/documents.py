@@ -16,6 +16,7 @@ from ..prefill import prefill
 from ..render import render, template_path
 from ..validate import require_valid
 from .db import PROJECT_ROOT
+from .families import family_to_data
 from .models import STATUS_DRAFT, STATUS_FINAL, CaseCounter, Document, Family, GeneratedFile, Office, User
 
 
@@ -23,30 +24,11 @@ def output_dir() -> Path:
     return Path(os.environ.get("DOCGEN_OUTPUT_DIR", PROJECT_ROOT / "output"))
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def case_facts(family: Family, user: User, today: dt.date | None = None) -> dict[str, Any]:
     """What the office already knows about a case, under the keys the definitions prefill from."""
     assistant = family.assistant or user
     return {
-        "family_name": family.family_name,
-        "family_address": family.address,
-        "members": [
-            {"first_name": p.first_name, "last_name": p.last_name, "birth_date": _iso(p.birth_date),
-             "pesel": p.pesel or None, "relation": p.relation, "in_household": p.in_household,
-             "took_part": p.took_part}
-            for p in family.members
-        ],
-        "assignment_date": _iso(family.assignment_date),
-        "referral_ref": family.referral_ref or None,
-        "basis": family.basis or None,
-        "consent_date": _iso(family.consent_date),
-        "court_name": family.court_name or None,
-        "court_case_number": family.court_case_number or None,
-        "court_order_date": _iso(family.court_order_date),
-        "social_worker_name": family.social_worker_name or None,
+        **family_to_data(family),
         "assistant_name": assistant.full_name,
         "office_city": family.office.city,
         "today": (today or dt.date.today()).isoformat(),

@@ -59,6 +59,17 @@ class User(Base):
 
     office: Mapped[Office] = relationship()
 
+    # the session protocol of login libraries (duck-typed, so the engine needs no Flask)
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
 
 class Family(Base):
     __tablename__ = "family"
