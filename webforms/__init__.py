@@ -1,0 +1,111 @@
+"""The web app: the wizards and pages over the docgen engine."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from docgen.store.db import INSTANCE_DIR, database_url, make_engine, make_sessionmaker
+from docgen.store.models import User
+
+from . import db, display
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Zaloguj się, aby zobaczyć tę stronę."
+login_manager.login_message_category = "info"
+
+
+def _secret_key(instance: Path) -> str:
+    """From DOCGEN_SECRET_KEY, else a random key kept in instance/ (never in the repository)."""
+    configured = os.environ.get("DOCGEN_SECRET_KEY")
+    if configured:
+        return configured
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.update(
+        DATABASE_URL=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+    )
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
+
+    engine = make_engine(app.config["DATABASE_URL"] or database_url())
+    db.init_app(app, make_sessionmaker(engine))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    from .auth.routes import bp as auth_bp
+    from .documents.routes import bp as documents_bp
+    from .families.routes import bp as families_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(families_bp)
+    app.register_blueprint(documents_bp)
+
+    @app.before_request
+    def require_login():
+        # every page but the login form and static files needs a logged-in user
+        if request.endpoint in ("auth.login", "static"):
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    display.register(app)
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("families.index"))
+
+    _register_error_pages(app)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    messages = {
+        400: ("Nieprawidłowe żądanie", "Formularz nie mógł zostać przyjęty. Wróć i spróbuj ponownie."),
+        403: ("Brak dostępu", "Nie masz uprawnień do tej strony."),
+        404: ("Nie znaleziono", "Takiej strony nie ma albo nie masz do niej dostępu."),
+        413: ("Za duże dane", "Przesłane dane są zbyt duże."),
+        500: ("Błąd serwera", "Coś poszło nie tak. Spróbuj ponownie za chwilę; dane zapisane wcześniej są bezpieczne."),
+    }
+
+    def page(code: int):
+        title, text = messages[code]
+        return render_template("errors/error.html", title=title, text=text, code=code), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda error, code=code: page(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template(
+            "errors/error.html", code=400, title="Formularz wygasł",
+            text="Ze względów bezpieczeństwa formularz stracił ważność (np. po ponownym zalogowaniu). "
+                 "Wróć, odśwież stronę i wyślij go jeszcze raz."), 400

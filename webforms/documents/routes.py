@@ -1,0 +1,127 @@
+"""The wizard of every document type: steps from its definition, drafts saved server-side."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from docgen.doctypes import DOCTYPES, get_doctype
+from docgen.store.documents import create_document, file_path, generate
+from docgen.store.models import STATUS_DRAFT
+from docgen.validate import DataInvalid, validate
+
+from .. import db
+from ..access import document_or_404, family_or_404, file_or_404
+from ..wizard import apply_row_action, errors_by_path, form_data, section_of_issue, step_form
+
+bp = Blueprint("documents", __name__)
+
+
+@bp.post("/rodziny/<int:family_id>/dokumenty")
+def create(family_id: int):
+    family = family_or_404(family_id)
+    doc_type = request.form.get("doc_type", "")
+    if doc_type not in DOCTYPES:
+        abort(400)
+    document = create_document(db.session(), family, doc_type, current_user)
+    db.session().commit()
+    first = get_doctype(doc_type).sections[0].name
+    return redirect(url_for("documents.step", document_id=document.id, step=first))
+
+
+def _steps(doctype, issues):
+    """The step list with the number of open problems in each step."""
+    counts: dict[str, int] = {}
+    for issue in issues:
+        section = section_of_issue(doctype, issue)
+        if section is not None:
+            counts[section.name] = counts.get(section.name, 0) + 1
+    return [(section, counts.get(section.name, 0)) for section in doctype.sections]
+
+
+@bp.route("/dokumenty/<int:document_id>/krok/<step>", methods=["GET", "POST"])
+def step(document_id: int, step: str):
+    document = document_or_404(document_id)
+    doctype = get_doctype(document.doc_type)
+    try:
+        section = doctype.section(step)
+    except KeyError:
+        abort(404)
+    index = doctype.sections.index(section)
+    errors: dict[str, list[str]] = {}
+    data = dict(document.data)
+    if request.method == "POST":
+        form = step_form(section, data, formdata=request.form)
+        if not form.validate():  # WTForms checks only the CSRF token; the definition checks the data
+            abort(400)
+        data.update(form_data(section, form))
+        action = request.form.get("action", "next")
+        row_changed = apply_row_action(section, data, action)
+        # save first, whatever was pressed: nothing typed is lost
+        if data != document.data:
+            document.data = data
+            document.status = STATUS_DRAFT
+            db.session().commit()
+        if row_changed:
+            return redirect(url_for("documents.step", document_id=document.id, step=section.name,
+                                    _anchor=f"grupa-{action.split(':')[1]}"))
+        if action == "back" and index > 0:
+            return redirect(url_for("documents.step", document_id=document.id, step=doctype.sections[index - 1].name))
+        if action == "save":
+            flash("Zapisano szkic. Możesz wrócić do niego ze strony rodziny.", "success")
+            return redirect(url_for("families.show", family_id=document.family_id))
+        if action.startswith("goto:"):
+            target = action[5:]
+            if target == "review":
+                return redirect(url_for("documents.review", document_id=document.id))
+            if any(s.name == target for s in doctype.sections):
+                return redirect(url_for("documents.step", document_id=document.id, step=target))
+        issues = validate(doctype, data, sections=[section.name])
+        if not issues:
+            if index + 1 < len(doctype.sections):
+                return redirect(url_for("documents.step", document_id=document.id,
+                                        step=doctype.sections[index + 1].name))
+            return redirect(url_for("documents.review", document_id=document.id))
+        errors = errors_by_path(issues)
+        form = step_form(section, data)
+    else:
+        form = step_form(section, data)
+    return render_template("documents/step.html", document=document, doctype=doctype, section=section,
+                           index=index, form=form, errors=errors,
+                           steps=_steps(doctype, validate(doctype, data)))
+
+
+@bp.get("/dokumenty/<int:document_id>")
+def review(document_id: int):
+    document = document_or_404(document_id)
+    doctype = get_doctype(document.doc_type)
+    issues = validate(doctype, document.data)
+    by_section: dict[str, list] = {}
+    for issue in issues:
+        section = section_of_issue(doctype, issue)
+        by_section.setdefault(section.name if section else "", []).append(issue)
+    return render_template("documents/review.html", document=document, doctype=doctype, issues=issues,
+                           by_section=by_section, steps=_steps(doctype, issues))
+
+
+@bp.post("/dokumenty/<int:document_id>/generuj")
+def generate_file(document_id: int):
+    document = document_or_404(document_id)
+    try:
+        record = generate(db.session(), document, current_user)
+    except DataInvalid:
+        db.session().rollback()
+        flash("Dokument nie jest jeszcze kompletny – popraw wskazane pola.", "error")
+        return redirect(url_for("documents.review", document_id=document_id))
+    db.session().commit()
+    flash(f"Wygenerowano dokument {record.filename} (wersja {record.version}).", "success")
+    return redirect(url_for("documents.review", document_id=document_id, _anchor="pliki"))
+
+
+@bp.get("/pliki/<int:file_id>")
+def download(file_id: int):
+    record = file_or_404(file_id)
+    path = file_path(record)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=record.filename,
+                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -1,0 +1,105 @@
+"""Families: the list, the case file (entered once), and its documents."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from docgen.casefile import FAMILY_RECORD
+from docgen.definition import Section
+from docgen.doctypes import DOCTYPES
+from docgen.store.families import apply_family_data, family_to_data
+from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, User
+from docgen.validate import validate
+
+from .. import db
+from ..access import family_or_404, visible_families
+from ..wizard import apply_row_action, errors_by_path, form_data, step_form
+
+bp = Blueprint("families", __name__, url_prefix="/rodziny")
+
+# the whole case file on one page, fieldset by fieldset
+RECORD = Section("record", FAMILY_RECORD.title, tuple(item for _, item in FAMILY_RECORD.items()))
+
+
+@bp.get("/")
+def index():
+    families = db.session().scalars(visible_families(current_user).order_by(Family.family_name)).all()
+    return render_template("families/list.html", families=families)
+
+
+def _assistants() -> list[User]:
+    return list(db.session().scalars(
+        select(User).where(User.office_id == current_user.office_id, User.role == ROLE_ASSISTANT,
+                           User.active.is_(True)).order_by(User.full_name)))
+
+
+def _caseload_error(assistant: User, family: Family) -> str | None:
+    """art. 15 ust. 4: the office's limit of families per assistant."""
+    count = db.session().scalar(
+        select(func.count(Family.id)).where(Family.assistant_id == assistant.id, Family.active.is_(True),
+                                            Family.id != (family.id or 0)))
+    limit = assistant.office.caseload_limit
+    if count >= limit:
+        return (f"{assistant.full_name} prowadzi już {count} rodzin – to limit ośrodka ({limit}). "
+                "Wybierz innego asystenta.")
+    return None
+
+
+def _edit(family: Family, is_new: bool):
+    if current_user.role not in (ROLE_ASSISTANT, ROLE_HEAD):
+        abort(404)
+    data = family_to_data(family) if not is_new else {"members": []}
+    assistants = _assistants() if current_user.role == ROLE_HEAD else []
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        form = step_form(RECORD, {}, formdata=request.form)
+        if not form.validate():  # only the CSRF token is checked by WTForms
+            abort(400)
+        data = form_data(RECORD, form)
+        action = request.form.get("action", "save")
+        if apply_row_action(RECORD, data, action):
+            return render_template("families/edit.html", form=step_form(RECORD, data), family=family,
+                                   is_new=is_new, errors={}, record=FAMILY_RECORD, assistants=assistants,
+                                   chosen=request.form.get("assistant_id", ""))
+        errors = errors_by_path(validate(FAMILY_RECORD, data))
+        assistant = current_user
+        if current_user.role == ROLE_HEAD:
+            chosen = request.form.get("assistant_id", "")
+            assistant = next((a for a in assistants if str(a.id) == chosen), None)
+            if assistant is None:
+                errors.setdefault("assistant_id", []).append("Wybierz asystenta rodziny.")
+        if assistant is not None and assistant.id != family.assistant_id:
+            problem = _caseload_error(assistant, family)
+            if problem:
+                errors.setdefault("assistant_id", []).append(problem)
+        if not errors:
+            apply_family_data(family, data)
+            family.assistant_id = assistant.id
+            if is_new:
+                family.office_id = current_user.office_id
+                db.session().add(family)
+            db.session().commit()
+            flash("Zapisano dane rodziny.", "success")
+            return redirect(url_for("families.show", family_id=family.id))
+    form = step_form(RECORD, data)
+    chosen = request.form.get("assistant_id") or str(family.assistant_id or "")
+    return render_template("families/edit.html", form=form, family=family, is_new=is_new, errors=errors,
+                           record=FAMILY_RECORD, assistants=assistants, chosen=chosen)
+
+
+@bp.route("/nowa", methods=["GET", "POST"])
+def create():
+    return _edit(Family(), is_new=True)
+
+
+@bp.route("/<int:family_id>/edycja", methods=["GET", "POST"])
+def edit(family_id: int):
+    return _edit(family_or_404(family_id), is_new=False)
+
+
+@bp.get("/<int:family_id>")
+def show(family_id: int):
+    family = family_or_404(family_id)
+    return render_template("families/show.html", family=family, doctypes=DOCTYPES,
+                           record=FAMILY_RECORD)
