@@ -61,7 +61,7 @@ def _next(page) -> None:
     page.get_by_role("button", name="Dalej").last.click()
 
 
-def test_assistant_makes_a_work_plan_in_chromium(live_server, page, tmp_path):
+def test_assistant_makes_a_work_plan_in_chromium(live_server, page, tmp_path, demo_password):
     today = dt.date.today()
     day = lambda offset: (today + dt.timedelta(days=offset)).isoformat()  # noqa: E731
 
@@ -69,7 +69,7 @@ def test_assistant_makes_a_work_plan_in_chromium(live_server, page, tmp_path):
     assert "/login" in page.url
     _shot(page, "01-logowanie")
     page.get_by_label("Login").fill("asystent1")
-    page.get_by_label("Hasło").fill("haslo-demo-2026")
+    page.get_by_label("Hasło").fill(demo_password)
     page.get_by_role("button", name="Zaloguj się").click()
     page.get_by_role("heading", name="Rodziny").wait_for()
 
