@@ -1,0 +1,226 @@
+"""Demo data: an invented office with its users and three invented families.
+
+Every name, address and PESEL here is made up (the PESELs are computed to pass the
+checksum, nothing more); none comes from a real case.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from stdnum.pl import pesel as pesel_number
+
+from ..formatting import age_on
+from ..rules import ADULT_AGE
+from . import db
+from .documents import file_path
+from .models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, CaseCounter, Document, Family, GeneratedFile, Office,
+                     Person, User)
+from .users import check_password_strength, hash_password
+
+# The demo office is recognised by its name (a real office may well use the prefix MOPS.AR).
+OFFICE = {
+    "name": "Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",
+    "address": "ul. Kościuszki 5, 11-440 Lipowiec Mazurski",
+    "city": "Lipowiec Mazurski",
+    "phone": "89 123 45 67",
+    "email": "sekretariat@mops.lipowiec-mazurski.example",
+    "case_prefix": "MOPS.AR",
+    "jrwa_symbol": "4101",
+    "caseload_limit": 15,
+}
+
+# username, full name, role
+USERS = (
+    ("asystent1", "Ewa Kalinowska", ROLE_ASSISTANT),
+    ("asystent2", "Paweł Wróbel", ROLE_ASSISTANT),
+    ("kierownik", "Barbara Lis", ROLE_HEAD),
+    ("admin", "Administrator systemu", ROLE_ADMIN),
+)
+
+COURT = "Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich"
+
+LOGINS_FILE = "demo-logins.txt"
+URL = "http://127.0.0.1:5000"
+
+
+def pesel_for(born: dt.date, serial: int, female: bool) -> str:
+    """A PESEL with a valid checksum for the birth date and sex (serial: 0–999)."""
+    century = {18: 80, 19: 0, 20: 20, 21: 40, 22: 60}[born.year // 100]
+    sex = (serial * 7) % 5 * 2 + (0 if female else 1)
+    body = f"{born.year % 100:02d}{born.month + century:02d}{born.day:02d}{serial % 1000:03d}{sex}"
+    number = body + pesel_number.calc_check_digit(body)
+    assert pesel_number.is_valid(number) and pesel_number.get_birth_date(number) == born, number
+    return number
+
+
+@dataclass(frozen=True)
+class _Member:
+    first_name: str
+    last_name: str
+    born: dt.date
+    relation: str
+    female: bool
+    in_household: bool = True
+
+
+def _d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+# assistant username, family fields, members
+FAMILIES = (
+    ("asystent1", {
+        "family_name": "Krajewscy",
+        "address": "ul. Ogrodowa 7 m. 3, 11-440 Lipowiec Mazurski",
+        "social_worker_name": "Halina Domańska",
+        "assignment_date": _d("2026-09-14"),
+        "referral_ref": "MOPS.PS.4101.41.2026",
+        "basis": "zgoda",
+        "consent_date": _d("2026-09-21"),
+    }, (
+        _Member("Monika", "Krajewska", _d("1990-04-17"), "matka", True),
+        _Member("Dariusz", "Krajewski", _d("1987-12-03"), "ojciec", False),
+        _Member("Oliwia", "Krajewska", _d("2013-06-25"), "dziecko", True),
+        _Member("Szymon", "Krajewski", _d("2017-02-08"), "dziecko", False),
+    )),
+    ("asystent1", {
+        "family_name": "Wieczorek",
+        "address": "ul. Polna 22, 11-440 Lipowiec Mazurski",
+        "social_worker_name": "Grzegorz Pawlak",
+        "assignment_date": _d("2026-03-02"),
+        "referral_ref": "MOPS.PS.4101.9.2026",
+        "basis": "postanowienie",
+        "court_name": COURT,
+        "court_case_number": "III Nsm 118/26",
+        "court_order_date": _d("2026-02-10"),
+    }, (
+        _Member("Katarzyna", "Wieczorek", _d("1995-08-30"), "matka", True),
+        _Member("Natalia", "Wieczorek", _d("2016-01-19"), "dziecko", True),
+        _Member("Filip", "Wieczorek", _d("2019-10-05"), "dziecko", False),
+        _Member("Maja", "Wieczorek", _d("2022-05-12"), "dziecko", True),
+    )),
+    ("asystent2", {
+        "family_name": "Jabłońscy",
+        "address": "ul. Mickiewicza 14 m. 9, 11-440 Lipowiec Mazurski",
+        "social_worker_name": "Halina Domańska",
+        "assignment_date": _d("2026-06-01"),
+        "referral_ref": "MOPS.PS.4101.27.2026",
+        "basis": "zgoda",
+        "consent_date": _d("2026-06-08"),
+    }, (
+        _Member("Renata", "Jabłońska", _d("1984-11-22"), "matka", True),
+        _Member("Marcin", "Jabłoński", _d("1982-07-09"), "ojciec", False),
+        _Member("Igor", "Jabłoński", _d("2011-03-28"), "dziecko", False),
+        _Member("Stanisława", "Jabłońska", _d("1956-09-15"), "inny", True),
+    )),
+)
+
+
+def logins_path() -> Path:
+    return Path(db.INSTANCE_DIR) / LOGINS_FILE
+
+
+def find_demo_office(session: Session) -> Office | None:
+    return session.execute(
+        select(Office).where(Office.name == OFFICE["name"]).order_by(Office.id)
+    ).scalars().first()
+
+
+def delete_office(session: Session, office: Office) -> None:
+    """An office and everything in it, with its generated files on disk.
+    Deleted explicitly, child tables first, so it does not depend on ON DELETE CASCADE."""
+    family_ids = select(Family.id).where(Family.office_id == office.id)
+    document_ids = select(Document.id).where(Document.office_id == office.id)
+    files = session.execute(select(GeneratedFile).where(GeneratedFile.document_id.in_(document_ids))).scalars()
+    paths = [file_path(record) for record in files]
+    session.execute(delete(GeneratedFile).where(GeneratedFile.document_id.in_(document_ids)))
+    session.execute(delete(Document).where(Document.office_id == office.id))
+    session.execute(delete(Person).where(Person.family_id.in_(family_ids)))
+    session.execute(delete(Family).where(Family.office_id == office.id))
+    session.execute(delete(CaseCounter).where(CaseCounter.office_id == office.id))
+    session.execute(delete(User).where(User.office_id == office.id))
+    session.execute(delete(Office).where(Office.id == office.id))
+    session.flush()
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def load_demo(session: Session, password: str | None = None) -> dict[str, str]:
+    """(Re)create the demo office, its users and families, and commit.
+
+    Returns {username: password}. With `password` every user gets it; without, each gets a
+    random one. The logins are also written to INSTANCE_DIR/demo-logins.txt (mode 0600) so
+    they can be shown again; the database keeps only their hashes.
+    """
+    if password is not None:
+        check_password_strength(password)
+    old = find_demo_office(session)
+    if old is not None:
+        delete_office(session, old)
+    usernames = [username for username, _, _ in USERS]
+    taken = session.execute(select(User.username).where(User.username.in_(usernames))).scalars().all()
+    if taken:
+        session.rollback()
+        raise ValueError("Nie można utworzyć danych demonstracyjnych: nazwy użytkowników "
+                         f"{', '.join(sorted(taken))} są już zajęte w innym ośrodku.")
+
+    office = Office(**OFFICE)
+    session.add(office)
+    logins: dict[str, str] = {}
+    users: dict[str, User] = {}
+    for username, full_name, role in USERS:
+        secret = password if password is not None else secrets.token_urlsafe(12)
+        logins[username] = secret
+        users[username] = User(office=office, username=username, full_name=full_name, role=role,
+                               password_hash=hash_password(secret), active=True)
+        session.add(users[username])
+
+    serial = 100
+    for assistant, fields, members in FAMILIES:
+        family = Family(office=office, assistant=users[assistant], active=True,
+                        **{"court_name": "", "court_case_number": "", "referral_ref": "", **fields})
+        for position, member in enumerate(members):
+            serial += 37
+            adult = age_on(member.born, fields["assignment_date"]) >= ADULT_AGE
+            family.members.append(Person(
+                position=position, first_name=member.first_name, last_name=member.last_name,
+                birth_date=member.born, pesel=pesel_for(member.born, serial, member.female),
+                relation=member.relation, in_household=member.in_household,
+                took_part=adult and member.relation in ("matka", "ojciec", "opiekun")))
+        session.add(family)
+    session.commit()
+    write_logins(logins)
+    return logins
+
+
+def write_logins(logins: dict[str, str]) -> Path:
+    path = logins_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    roles = {username: role for username, _, role in USERS}
+    lines = ["# Konta demonstracyjne (docgen demo). Plik tylko dla właściciela; po zapisaniu haseł można go usunąć.",
+             "# użytkownik\trola\thasło"]
+    lines += [f"{username}\t{roles.get(username, '')}\t{secret}" for username, secret in logins.items()]
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)  # O_CREAT's mode does not apply to a file that already existed
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return path
+
+
+def read_logins() -> list[tuple[str, str, str]] | None:
+    """(username, role, password) from the logins file, or None when there is no such file."""
+    path = logins_path()
+    if not path.is_file():
+        return None
+    result = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            username, role, secret = (line.split("\t") + ["", ""])[:3]
+            result.append((username, role, secret))
+    return result
