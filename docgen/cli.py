@@ -1,0 +1,392 @@
+"""The `docgen` command: document types, schemas, rendering from JSON, checking .docx files,
+the database and the demo data, and serving the web app.
+
+Every command uses DATABASE_URL (default: SQLite in instance/). Nothing here imports Flask
+at module level: `serve` imports the web app when it runs.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from .doctypes import DOCTYPES, UnknownDocType, get_doctype
+from .schema import json_schema
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # the command ran and found problems (e.g. an incomplete document)
+EXIT_USAGE = 2     # wrong input: unknown type, invalid data, missing file, no office
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+
+# argparse's own messages are English; the ones a user meets most often, in Polish
+_ARGPARSE_PL = (
+    ("the following arguments are required", "brakuje wymaganych argumentów"),
+    ("unrecognized arguments", "nieznane argumenty"),
+    ("invalid choice", "nieprawidłowy wybór"),
+    ("choose from", "wybierz spośród"),
+    ("expected one argument", "oczekiwano jednej wartości"),
+    ("invalid int value", "nieprawidłowa liczba całkowita"),
+)
+
+
+class CommandError(Exception):
+    """A problem reported to the user as one message, with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="użycie: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenty"
+        self._optionals.title = "opcje"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="pokaż tę pomoc i zakończ")
+
+    def error(self, message: str):
+        for english, polish in _ARGPARSE_PL:
+            message = message.replace(english, polish)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: błąd: {message}\n")
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _doctype(type_id: str):
+    try:
+        return get_doctype(type_id)
+    except UnknownDocType as error:
+        raise CommandError(error.args[0]) from None
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+# --- document types ---------------------------------------------------------------------
+
+def cmd_types(args: argparse.Namespace) -> int:
+    types = [{"id": doctype.id, "title": doctype.title} for doctype in DOCTYPES.values()]
+    if args.json:
+        _out(_dump(types))
+    else:
+        for item in types:
+            _out(f"{item['id']}\t{item['title']}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    _out(_dump(json_schema(_doctype(args.type))))
+    return EXIT_OK
+
+
+def cmd_example(args: argparse.Namespace) -> int:
+    _out(_dump(_doctype(args.type).example()))
+    return EXIT_OK
+
+
+# --- render -----------------------------------------------------------------------------
+
+def _read_json(path: str) -> Any:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CommandError(f"{path}: nie ma takiego pliku.") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: plik nie jest tekstem w kodowaniu UTF-8.") from None
+    except OSError as error:
+        raise CommandError(f"{path}: nie można odczytać pliku ({error.strerror}).") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(f"{path}: nieprawidłowy JSON (wiersz {error.lineno}, kolumna {error.colno}): "
+                           f"{error.msg}.") from None
+
+
+_NO_OFFICE = ("W bazie danych nie ma żadnego ośrodka, więc nie ma z czego wziąć nagłówka dokumentu. "
+              "Uruchom najpierw `docgen demo` (dane przykładowe) albo dodaj ośrodek w aplikacji.")
+
+
+def _pick_office(session, office_id: int | None):
+    from sqlalchemy import inspect, select
+
+    from .store.models import Office
+
+    if not inspect(session.get_bind()).has_table(Office.__tablename__):
+        raise CommandError(_NO_OFFICE)
+    if office_id is not None:
+        office = session.get(Office, office_id)
+        if office is None:
+            known = session.execute(select(Office.id, Office.name).order_by(Office.id)).all()
+            listing = "; ".join(f"{row.id} – {row.name}" for row in known) or "brak"
+            raise CommandError(f"Nie ma ośrodka o identyfikatorze {office_id}. Dostępne: {listing}.")
+        return office
+    office = session.execute(select(Office).order_by(Office.id).limit(1)).scalar_one_or_none()
+    if office is None:
+        raise CommandError(_NO_OFFICE)
+    return office
+
+
+def _sqlite_file_missing(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return False
+    return not Path(parsed.database).exists()
+
+
+def _render(render, doctype, data, office, case_number: str, template: Path) -> bytes:
+    from zipfile import BadZipFile
+
+    from jinja2 import TemplateError
+
+    try:
+        return render(doctype, data, letterhead=office.letterhead(), case_number=case_number, template=template)
+    except BadZipFile:
+        raise CommandError(f"{template}: to nie jest plik .docx.") from None
+    except TemplateError as error:
+        raise CommandError(f"{template}: błąd w szablonie: {error}", EXIT_PROBLEMS) from None
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .render import render, template_path
+    from .store import db
+    from .store.documents import allocate_case_number
+    from .validate import validate
+
+    doctype = _doctype(args.type)
+    data = _read_json(args.input)
+    issues = validate(doctype, data)
+    if issues:
+        for issue in issues:
+            _err(str(issue))
+        _err(f"Nie zapisano dokumentu: {len(issues)} błęd(y/ów) w danych.")
+        return EXIT_USAGE
+
+    template = Path(args.template) if args.template else template_path(doctype)
+    if not template.is_file():
+        raise CommandError(f"Nie ma szablonu {template}.")
+    output = Path(args.output)
+    if output.is_dir():
+        raise CommandError(f"{output} jest katalogiem; podaj nazwę pliku .docx.")
+    if not output.parent.is_dir():
+        raise CommandError(f"Katalog {output.parent} nie istnieje.")
+
+    url = db.database_url()
+    if _sqlite_file_missing(url):
+        raise CommandError(_NO_OFFICE)
+    engine = db.make_engine(url)
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            office = _pick_office(session, args.office)
+            case_number = allocate_case_number(session, office, dt.date.today().year)
+            content = _render(render, doctype, data, office, case_number, template)
+            # the number is spent only once the document exists: write aside, commit, then rename
+            handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(content)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+                session.commit()
+                os.replace(temporary, output)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+    finally:
+        engine.dispose()
+    _out(f"Zapisano {output} (znak sprawy {case_number}, ośrodek: {office.name}).")
+    return EXIT_OK
+
+
+# --- validate a .docx -------------------------------------------------------------------
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    doctype = _doctype(args.type)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path}: nie ma takiego pliku.")
+    from .docxcheck import check_docx
+
+    problems = check_docx(doctype, path)
+    if not problems:
+        _out("Dokument kompletny.")
+        return EXIT_OK
+    _out(f"Dokument niekompletny ({doctype.title}):")
+    for problem in problems:
+        _out(f"- {problem}")
+    return EXIT_PROBLEMS
+
+
+# --- database and demo ------------------------------------------------------------------
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .store import migrate
+
+    migrate.upgrade()
+    _out(f"Baza danych gotowa: {migrate.display_url()}")
+    return EXIT_OK
+
+
+def _print_logins(rows: Sequence[tuple[str, str, str]]) -> None:
+    width = max(len(username) for username, _, _ in rows)
+    _out("Konta demonstracyjne (użytkownik, rola, hasło):")
+    for username, role, secret in rows:
+        _out(f"  {username.ljust(width)}  {role.ljust(9)}  {secret}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .store import db, demo, migrate
+
+    migrate.upgrade()
+    engine = db.make_engine()
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            if args.if_missing and demo.find_demo_office(session) is not None:
+                rows = demo.read_logins()
+                _out("Dane demonstracyjne już są w bazie; pozostawiono je bez zmian.")
+                if rows:
+                    _print_logins(rows)
+                else:
+                    _out(f"Plik z hasłami ({demo.logins_path()}) nie istnieje. Aby utworzyć dane "
+                         "demonstracyjne od nowa, z nowymi hasłami: docgen demo")
+                _out(f"Adres: {demo.URL}")
+                return EXIT_OK
+            try:
+                logins = demo.load_demo(session, args.password)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+    finally:
+        engine.dispose()
+    roles = {username: role for username, _, role in demo.USERS}
+    _out(f"Utworzono dane demonstracyjne: {demo.OFFICE['name']}.")
+    _print_logins([(username, roles[username], secret) for username, secret in logins.items()])
+    _out(f"Hasła zapisano też w {demo.logins_path()} (tylko dla właściciela pliku).")
+    _out(f"Adres: {demo.URL}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from webforms import create_app
+    except ImportError as error:
+        raise CommandError(f"Nie można wczytać aplikacji webforms: {error}.", EXIT_PROBLEMS) from None
+    try:
+        import waitress
+    except ImportError:
+        raise CommandError("Brak pakietu waitress; zainstaluj go: pip install waitress.", EXIT_PROBLEMS) from None
+    app = create_app()
+    _out(f"Serwer działa pod adresem http://{args.host}:{args.port} (Ctrl+C kończy).")
+    waitress.serve(app, host=args.host, port=args.port, threads=8)
+    return EXIT_OK
+
+
+# --- the parser -------------------------------------------------------------------------
+
+def _type_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("type", metavar="TYP", help="typ dokumentu, np. work_plan (lista: docgen types)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="docgen", description="Dokumenty asystenta rodziny: typy, schematy, generowanie "
+                                                "i sprawdzanie plików Word, baza danych, serwer.")
+    commands = parser.add_subparsers(dest="command", metavar="POLECENIE", title="polecenia",
+                                     parser_class=_Parser)
+    commands.required = True
+
+    types = commands.add_parser("types", help="lista typów dokumentów")
+    types.add_argument("--json", action="store_true", help="wypisz jako listę JSON {id, title}")
+    types.set_defaults(handler=cmd_types)
+
+    schema = commands.add_parser("schema", help="schemat JSON danych wejściowych typu dokumentu")
+    _type_argument(schema)
+    schema.set_defaults(handler=cmd_schema)
+
+    example = commands.add_parser("example", help="przykładowe dane (JSON) typu dokumentu")
+    _type_argument(example)
+    example.set_defaults(handler=cmd_example)
+
+    render = commands.add_parser("render", help="wygeneruj dokument .docx z pliku JSON",
+                                 description="Sprawdza dane, nadaje znak sprawy z licznika ośrodka "
+                                             "i zapisuje dokument .docx.")
+    _type_argument(render)
+    render.add_argument("input", metavar="DANE.json", help="plik JSON z danymi dokumentu ('-' = standardowe wejście)")
+    render.add_argument("-o", "--output", metavar="WYNIK.docx", required=True, help="plik wynikowy .docx")
+    render.add_argument("--template", metavar="SZABLON.docx", help="inny szablon niż domyślny typu dokumentu")
+    render.add_argument("--office", metavar="ID", type=int,
+                        help="identyfikator ośrodka, którego nagłówek i licznik spraw użyć (domyślnie pierwszy)")
+    render.set_defaults(handler=cmd_render)
+
+    validate = commands.add_parser("validate", help="sprawdź, czy plik .docx ma wszystkie wymagane części")
+    validate.add_argument("file", metavar="PLIK.docx", help="plik do sprawdzenia")
+    validate.add_argument("--type", metavar="TYP", required=True, help="typ dokumentu, np. work_plan")
+    validate.set_defaults(handler=cmd_validate)
+
+    init = commands.add_parser("init", help="utwórz lub zaktualizuj bazę danych (migracje)")
+    init.set_defaults(handler=cmd_init)
+
+    demo = commands.add_parser("demo", help="załaduj dane demonstracyjne (ośrodek, konta, rodziny)",
+                               description="Tworzy od nowa zmyślony ośrodek z kontami i rodzinami. "
+                                           "Poprzednie dane demonstracyjne są usuwane.")
+    demo.add_argument("--password", metavar="HASŁO",
+                      help="jedno hasło dla wszystkich kont (domyślnie losowe, osobne dla każdego)")
+    demo.add_argument("--if-missing", action="store_true",
+                      help="nie zmieniaj istniejących danych demonstracyjnych, tylko pokaż hasła")
+    demo.set_defaults(handler=cmd_demo)
+
+    serve = commands.add_parser("serve", help="uruchom aplikację WWW (waitress)")
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"adres nasłuchu (domyślnie {DEFAULT_HOST})")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (domyślnie {DEFAULT_PORT})")
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args)
+    except SystemExit as exit_:  # argparse: --help, usage errors
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
+    except CommandError as error:
+        _err(str(error))
+        return error.code
+    except SQLAlchemyError as error:
+        from .store.migrate import display_url
+
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        _err(f"Błąd bazy danych ({display_url()}): {reason}")
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        _err("Przerwano.")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
