@@ -53,11 +53,45 @@ def _finalize(value: Any) -> Any:
     return Markup(str(escape(value)).translate(_BRACES))
 
 
+class _CompilingOnceSandbox(SandboxedEnvironment):
+    """docxtpl hands every part of the template to `from_string` on each render; compiling
+    the same XML again is most of the work, so compiled templates are kept by their source."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._compiled: dict[str, Any] = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's name)
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= 256:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
 def make_environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
+    env = _CompilingOnceSandbox(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
     env.filters["data"] = date_long
     env.filters["data_krotka"] = date_short
     return env
+
+
+_ENVIRONMENT = make_environment()
+
+
+class _Template(DocxTemplate):
+    """docxtpl re-cleans the same template XML on every render; the result depends only on it."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        return _patched_xml(src_xml)
+
+
+@functools.lru_cache(maxsize=64)
+def _patched_xml(src_xml: str) -> str:
+    return DocxTemplate.patch_xml(None, src_xml)
 
 
 def _value(spec: Field, value: Any) -> Any:
@@ -108,8 +142,8 @@ def render_context(template: Path | bytes, context: dict[str, Any]) -> bytes:
     """Render a ready context into a template; returns the .docx bytes."""
     if isinstance(template, Path):
         template = _template_bytes(template, template.stat().st_mtime)
-    document = DocxTemplate(io.BytesIO(template))
-    document.render(context, make_environment(), autoescape=True)
+    document = _Template(io.BytesIO(template))
+    document.render(context, _ENVIRONMENT, autoescape=True)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -118,6 +152,12 @@ def render_context(template: Path | bytes, context: dict[str, Any]) -> bytes:
 def render(doctype: DocType, data: dict[str, Any], *, letterhead: Letterhead, case_number: str,
            template: Path | bytes | None = None) -> bytes:
     """Validate, build the context and render. Raises DataInvalid on bad data."""
-    clean = require_valid(doctype, data)
+    return render_valid(doctype, require_valid(doctype, data), letterhead=letterhead, case_number=case_number,
+                        template=template)
+
+
+def render_valid(doctype: DocType, clean: dict[str, Any], *, letterhead: Letterhead, case_number: str,
+                 template: Path | bytes | None = None) -> bytes:
+    """Render data that `require_valid` has already returned."""
     context = build_context(doctype, clean, letterhead=letterhead, case_number=case_number)
     return render_context(template or template_path(doctype), context)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..doctypes import get_doctype
 from ..prefill import prefill
-from ..render import render, template_path
+from ..render import render_valid, template_path
 from ..validate import require_valid
 from .db import PROJECT_ROOT
 from .families import family_to_data
@@ -71,13 +71,11 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     family = document.family
     office = family.office
     template = template_path(doctype)
-    case_number = document.case_number
-    if case_number is None:
-        # validate first, so a number is not spent on data that cannot be rendered
-        require_valid(doctype, document.data)
-        case_number = allocate_case_number(session, office, (today or dt.date.today()).year)
-    content = render(doctype, document.data, letterhead=office.letterhead(), case_number=case_number,
-                     template=template)
+    # validate first, so a number is never spent on data that cannot be rendered
+    clean = require_valid(doctype, document.data)
+    case_number = document.case_number or allocate_case_number(session, office, (today or dt.date.today()).year)
+    content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
+                           template=template)
     document.case_number = case_number
     document.version += 1
     document.status = STATUS_FINAL
