@@ -173,6 +173,12 @@ def _render(render, doctype, data, office, case_number: str, template: Path) -> 
         raise CommandError(f"{template}: błąd w szablonie: {error}", EXIT_PROBLEMS) from None
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     from .render import render, template_path
     from .store import db
@@ -184,8 +190,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     issues = validate(doctype, data)
     if issues:
         for issue in issues:
-            _err(str(issue))
-        _err(f"Nie zapisano dokumentu: {len(issues)} błęd(y/ów) w danych.")
+            _err(str(issue))  # one line per problem, "path: message"; nothing else on stderr
         return EXIT_USAGE
 
     template = Path(args.template) if args.template else template_path(doctype)
@@ -213,6 +218,7 @@ def cmd_render(args: argparse.Namespace) -> int:
                     stream.write(content)
                     stream.flush()
                     os.fsync(stream.fileno())
+                os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
                 session.commit()
                 os.replace(temporary, output)
             except BaseException:
