@@ -8,7 +8,7 @@ DOCTYPES: dict[str, DocType] = {doctype.id: doctype for doctype in (WORK_PLAN,)}
 
 
 class UnknownDocType(KeyError):
-    pass
+    """A type id that no definition declares."""
 
 
 def get_doctype(type_id: str) -> DocType:

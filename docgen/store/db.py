@@ -11,13 +11,17 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INSTANCE_DIR = Path(os.environ.get("DOCGEN_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
 
+def normalise_url(url: str) -> str:
+    """The plain postgresql:// form that hosting panels print means psycopg 3 here."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
-        # the plain postgresql:// form that hosting panels print means psycopg 3 here
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return url
+        return normalise_url(url)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'docgen.sqlite3'}"
 
@@ -31,7 +35,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str | None = None) -> Engine:
-    url = url or database_url()
+    url = normalise_url(url or database_url())
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -26,7 +26,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 class SchemaMismatch(RuntimeError):
-    pass
+    """An existing database whose tables differ from the models."""
 
 
 def make_config(url: str | None = None) -> Config:
