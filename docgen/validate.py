@@ -105,7 +105,8 @@ def _check_repeat(group: Repeat, value: Any, path: str) -> Iterator[Issue]:
         yield Issue(path, f"{group.label}: oczekiwano listy.")
         return
     if len(value) < group.min_items:
-        yield Issue(path, f"{group.label}: dodaj co najmniej {group.min_items} – {group.item_label}.")
+        wanted = "jedną pozycję" if group.min_items == 1 else f"{group.min_items} pozycji"
+        yield Issue(path, f"{group.label}: dodaj co najmniej {wanted} ({group.item_label}).")
     if len(value) > group.max_items:
         yield Issue(path, f"{group.label}: najwyżej {group.max_items} pozycji.")
     for index, row in enumerate(value):
