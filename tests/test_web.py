@@ -192,3 +192,14 @@ def test_generate_is_refused_while_the_plan_is_incomplete(login, session):
     assert "nie jest jeszcze kompletny" in response.text
     session.expire_all()
     assert session.get(Document, document_id).case_number is None
+
+
+def test_conditionally_required_fields_say_when_they_are_needed(login, session):
+    client = login("asystent1")
+    family = session.scalars(select(Family).join(User, Family.assistant)
+                             .where(User.username == "asystent1")).first()
+    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "work_plan"}).location
+    document_id = int(re.search(r"/dokumenty/(\d+)/", location).group(1))
+    page = client.get(f"/dokumenty/{document_id}/krok/basis").text
+    assert page.count("Wymagane, gdy „Podstawa pracy z rodziną” to: postanowienie sądu.") == 3
+    assert "Wymagane, gdy „Podstawa pracy z rodziną” to: zgoda rodziny." in page

@@ -24,6 +24,18 @@ def show_value(spec: Field, value: Any) -> str:
     return str(value)
 
 
+def required_when_hint(spec: Field, siblings) -> str:
+    """'Wymagane, gdy „Podstawa pracy z rodziną” to: postanowienie sądu.'"""
+    if not spec.required_when:
+        return ""
+    name, value = spec.required_when
+    other = next((item for item in siblings if getattr(item, "name", None) == name), None)
+    if not isinstance(other, Field):
+        return ""
+    return f"Wymagane, gdy „{other.label}” to: {other.choice_label(value)}."
+
+
 def register(app) -> None:
-    app.jinja_env.globals.update(show_value=show_value, status_label=lambda s: STATUS_LABELS.get(s, s))
+    app.jinja_env.globals.update(show_value=show_value, status_label=lambda s: STATUS_LABELS.get(s, s),
+                                 required_when_hint=required_when_hint)
     app.jinja_env.filters["data"] = date_long
