@@ -51,6 +51,10 @@ class Office(Base):
     jrwa_symbol: Mapped[str] = mapped_column(String(20), default="4101")
     # art. 15 ust. 4: at most 15 families per assistant; the Act changes, so it is a setting
     caseload_limit: Mapped[int] = mapped_column(Integer, default=15)
+    # a login session ends after this many minutes without a request
+    session_timeout_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # a closed case is anonymised this many years after work with the family ended
+    retention_years: Mapped[int] = mapped_column(Integer, default=10)
 
     def letterhead(self) -> Letterhead:
         return Letterhead(name=self.name, address=self.address, city=self.city, phone=self.phone, email=self.email)
@@ -99,6 +103,9 @@ class Family(Base):
     court_case_number: Mapped[str] = mapped_column(String(50), default="")
     court_order_date: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the day work with the family ended; the retention period runs from it
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
@@ -180,3 +187,23 @@ class GeneratedFile(Base):
     created_by: Mapped[User | None] = relationship()
 
 
+
+
+class AuditEntry(Base):
+    """Who did what with which record, and when (RODO art. 5 ust. 2). Append-only: rows are
+    never updated or deleted, and they hold ids, not personal data, so they outlive the
+    records they mention (no foreign keys that would cascade)."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    office_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(80), default="")
+    # view, create, update, generate, download, delete, export, anonymise, login, login_failed, logout
+    action: Mapped[str] = mapped_column(String(30))
+    object_type: Mapped[str] = mapped_column(String(30), default="")
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    family_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[str] = mapped_column(String(300), default="")
