@@ -297,6 +297,62 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_anonymise(args: argparse.Namespace) -> int:
+    """Anonymise every family whose retention period has passed: one transaction per family,
+    each with its audit entry; only ids are printed, never names."""
+    from .store import audit, db, lifecycle
+    from .store.models import Family
+
+    url = db.database_url()
+    if _sqlite_file_missing(url):
+        raise CommandError(f"Baza danych nie istnieje ({url}). Uruchom najpierw `docgen init`.")
+    today = dt.date.today()
+    engine = db.make_engine(url)
+    done: list[int] = []
+    failed: list[int] = []
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            due = [family.id for family in lifecycle.due_for_anonymisation(session, today)]
+            if args.dry_run:
+                _out(f"Rodziny do anonimizacji: {len(due)}" + (f" (id: {_ids(due)})." if due else "."))
+                _out("Próba (--dry-run): niczego nie zmieniono.")
+                return EXIT_OK
+            for family_id in due:
+                family = session.get(Family, family_id)
+                try:
+                    lifecycle.anonymise_family(session, family, today=today)
+                    audit.record(session, user=None, username=audit.SYSTEM, action=audit.ANONYMISE,
+                                 object_type="family", object_id=family_id, family_id=family_id,
+                                 office_id=family.office_id, detail="docgen anonymise --due")
+                    session.commit()
+                except (ValueError, OSError, SQLAlchemyError) as error:
+                    session.rollback()
+                    failed.append(family_id)
+                    # a file path or an SQL parameter in the message could carry a name
+                    reason = str(error) if isinstance(error, ValueError) else type(error).__name__
+                    _err(f"Rodzina id {family_id}: nie zanonimizowano ({reason}).")
+                else:
+                    done.append(family_id)
+        try:
+            # VACUUM too: clears free space left before secure_delete was on (older databases)
+            purged = lifecycle.purge_sqlite_free_space(engine, vacuum=bool(done))
+        except SQLAlchemyError:  # e.g. locked by a writer: the anonymisations are committed anyway
+            purged = False
+    finally:
+        engine.dispose()
+    _out(f"Zanonimizowano rodziny: {len(done)}" + (f" (id: {_ids(done)})." if done else "."))
+    if not purged:
+        _err("Nie udało się opróżnić dziennika zapisu SQLite (baza zajęta); "
+             "uruchom polecenie ponownie później.")
+    if failed:
+        _err(f"Nie zanonimizowano: {len(failed)} (id: {_ids(failed)}).")
+    return EXIT_PROBLEMS if failed or not purged else EXIT_OK
+
+
+def _ids(ids: Sequence[int]) -> str:
+    return ", ".join(str(value) for value in ids)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from webforms import create_app
@@ -364,6 +420,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-missing", action="store_true",
                       help="nie zmieniaj istniejących danych demonstracyjnych, tylko pokaż hasła")
     demo.set_defaults(handler=cmd_demo)
+
+    anonymise = commands.add_parser(
+        "anonymise", help="zanonimizuj rodziny, których okres przechowywania danych minął",
+        description="Zastępuje dane osobowe rodzin zamkniętych dawniej niż okres przechowywania ośrodka "
+                    "(retention_years) i usuwa ich wygenerowane pliki. Każda anonimizacja trafia do "
+                    "dziennika zdarzeń. Wypisuje tylko identyfikatory rodzin.")
+    anonymise.add_argument("--due", action="store_true", required=True,
+                           help="wszystkie rodziny, których okres przechowywania minął")
+    anonymise.add_argument("--dry-run", action="store_true", help="tylko pokaż, które rodziny, niczego nie zmieniaj")
+    anonymise.set_defaults(handler=cmd_anonymise)
 
     serve = commands.add_parser("serve", help="uruchom aplikację WWW (waitress)")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"adres nasłuchu (domyślnie {DEFAULT_HOST})")
