@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -353,6 +354,103 @@ def _ids(ids: Sequence[int]) -> str:
     return ", ".join(str(value) for value in ids)
 
 
+ADMIN_PASSWORD_ENV = "DOCGEN_ADMIN_PASSWORD"
+DEFAULT_CASE_PREFIX = "OPS.AR"
+_OFFICE_LIMITS = (("office_name", "--office-name", 200), ("city", "--city", 100), ("address", "--address", 300),
+                  ("case_prefix", "--case-prefix", 50))
+
+
+def _admin_password(username: str) -> str:
+    """From DOCGEN_ADMIN_PASSWORD (for scripts), else typed twice without echo; checked by the policy."""
+    from .store.users import check_password_strength
+
+    password = os.environ.get(ADMIN_PASSWORD_ENV)
+    if not password:
+        import getpass
+
+        try:
+            password = getpass.getpass("Hasło administratora: ")
+            repeated = getpass.getpass("Powtórz hasło: ")
+        except EOFError:
+            raise CommandError(f"Nie podano hasła. Wpisz je po zapytaniu albo ustaw zmienną {ADMIN_PASSWORD_ENV}.") \
+                from None
+        if password != repeated:
+            raise CommandError("Hasła się różnią. Uruchom polecenie jeszcze raz.")
+    try:
+        check_password_strength(password, username)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    return password
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from .store import db, migrate
+    from .store.models import ROLE_ADMIN, Office, User
+    from .store.users import USERNAME_MESSAGE, USERNAME_PATTERN, create_user
+
+    username = args.username.strip()
+    if not username:
+        raise CommandError("Podaj login administratora.")
+    if not re.fullmatch(USERNAME_PATTERN, username) or len(username) > 80:
+        raise CommandError(USERNAME_MESSAGE if len(username) <= 80 else "Login może mieć najwyżej 80 znaków.")
+    office_options = [flag for attribute, flag, _ in _OFFICE_LIMITS if getattr(args, attribute) is not None]
+    if args.office is not None and office_options:
+        raise CommandError(f"Z --office (istniejący ośrodek) nie podaje się {', '.join(office_options)}: "
+                           "dane ośrodka zmienia administrator w aplikacji (Administracja → Ustawienia ośrodka).")
+    for attribute, flag, limit in _OFFICE_LIMITS:
+        value = (getattr(args, attribute) or "").strip()
+        if len(value) > limit:
+            raise CommandError(f"{flag}: najwyżej {limit} znaków.")
+
+    migrate.upgrade()
+    engine = db.make_engine()
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            if session.execute(select(User.id).where(func.lower(User.username) == username.lower())).first():
+                raise CommandError(f"Login {username!r} jest już zajęty; wybierz inny.")
+            created_office = False
+            if args.office is not None:
+                office = _pick_office(session, args.office)
+            else:
+                known = session.execute(select(Office.id, Office.name).order_by(Office.id)).all()
+                if known:
+                    listing = "; ".join(f"{row.id} – {row.name}" for row in known)
+                    raise CommandError(f"W bazie jest już ośrodek. Wskaż, do którego dodać administratora: "
+                                       f"--office ID (dostępne: {listing}).")
+                missing = [flag for attribute, flag in (("office_name", "--office-name"), ("city", "--city"))
+                           if not (getattr(args, attribute) or "").strip()]
+                if missing:
+                    raise CommandError(f"W bazie nie ma jeszcze ośrodka, więc zostanie utworzony. Podaj "
+                                       f"{' i '.join(missing)} (np. --office-name \"Gminny Ośrodek Pomocy Społecznej "
+                                       f"w Lipowcu\" --city Lipowiec).")
+                prefix = (args.case_prefix or DEFAULT_CASE_PREFIX).strip()
+                if not re.fullmatch(r"[A-Za-z0-9]+([.-][A-Za-z0-9]+)*", prefix):
+                    raise CommandError("--case-prefix: litery bez polskich znaków i cyfry, rozdzielone kropką lub "
+                                       "łącznikiem, np. GOPS.AR.")
+                office = Office(name=args.office_name.strip(), city=args.city.strip(),
+                                address=(args.address or "").strip(), case_prefix=prefix)
+                session.add(office)
+                created_office = True
+            password = _admin_password(username)
+            full_name = (args.full_name or "").strip() or "Administrator"
+            try:
+                user = create_user(session, office, username, full_name, ROLE_ADMIN, password)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            session.commit()
+            lines = [f"Utworzono ośrodek {office.name} (identyfikator {office.id})." if created_office
+                     else f"Ośrodek: {office.name} (identyfikator {office.id}).",
+                     f"Utworzono administratora {user.username} ({user.full_name})."]
+    finally:
+        engine.dispose()
+    for line in lines:
+        _out(line)
+    _out("Zaloguj się nim w aplikacji (docgen serve), a w Administracji uzupełnij dane ośrodka i dodaj konta.")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from webforms import create_app
@@ -430,6 +528,21 @@ def build_parser() -> argparse.ArgumentParser:
                            help="wszystkie rodziny, których okres przechowywania minął")
     anonymise.add_argument("--dry-run", action="store_true", help="tylko pokaż, które rodziny, niczego nie zmieniaj")
     anonymise.set_defaults(handler=cmd_anonymise)
+
+    admin = commands.add_parser(
+        "create-admin", help="utwórz konto administratora (i ośrodek, gdy baza jest pusta)",
+        description="Zakłada konto administratora ośrodka. Gdy w bazie nie ma jeszcze ośrodka, tworzy go "
+                    "(wtedy wymagane są --office-name i --city); gdy jest, wskaż go przez --office ID. "
+                    f"Hasło jest pytane dwa razy; w skryptach można je podać w zmiennej {ADMIN_PASSWORD_ENV}.")
+    admin.add_argument("username", metavar="LOGIN", help="login administratora")
+    admin.add_argument("--full-name", metavar="IMIĘ_I_NAZWISKO", help="imię i nazwisko (domyślnie „Administrator”)")
+    admin.add_argument("--office", metavar="ID", type=int, help="identyfikator istniejącego ośrodka")
+    admin.add_argument("--office-name", metavar="NAZWA", help="nazwa nowego ośrodka")
+    admin.add_argument("--city", metavar="MIEJSCOWOŚĆ", help="miejscowość nowego ośrodka")
+    admin.add_argument("--address", metavar="ADRES", help="adres nowego ośrodka (można uzupełnić w aplikacji)")
+    admin.add_argument("--case-prefix", metavar="PREFIKS",
+                       help=f"prefiks znaku sprawy nowego ośrodka (domyślnie {DEFAULT_CASE_PREFIX})")
+    admin.set_defaults(handler=cmd_create_admin)
 
     serve = commands.add_parser("serve", help="uruchom aplikację WWW (waitress)")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"adres nasłuchu (domyślnie {DEFAULT_HOST})")
