@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
+    from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .documents.routes import bp as documents_bp
     from .families.routes import bp as families_bp
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(families_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(admin_bp)
 
     @app.before_request
     def require_login():

@@ -4,10 +4,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from docgen.store.users import authenticate
+from docgen.store.users import (MIN_PASSWORD_LENGTH, authenticate, check_password_strength, set_password,
+                                verify_password)
 
 from .. import db
-from .forms import LoginForm
+from .forms import LoginForm, PasswordChangeForm
 
 bp = Blueprint("auth", __name__)
 
@@ -40,3 +41,28 @@ def logout():
     session.clear()
     flash("Wylogowano.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/konto/haslo", methods=["GET", "POST"])
+def change_password():
+    """The logged-in user's own password: the current one first, then the new one twice."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        current_ok = verify_password(user.password_hash, form.current_password.data)
+        if not current_ok:
+            form.current_password.errors.append("Obecne hasło jest nieprawidłowe.")
+        # the new password is judged either way, so one attempt shows every problem
+        try:
+            check_password_strength(form.new_password.data, user.username)
+        except ValueError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            if current_ok and form.new_password.data == form.current_password.data:
+                form.new_password.errors.append("Nowe hasło musi różnić się od obecnego.")
+        if not form.current_password.errors and not form.new_password.errors:
+            set_password(user, form.new_password.data)
+            db.session().commit()
+            flash("Hasło zostało zmienione. Przy następnym logowaniu użyj nowego hasła.", "success")
+            return redirect(url_for("index"))
+    return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)

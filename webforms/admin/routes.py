@@ -1,0 +1,134 @@
+"""Administration of one office: its user accounts and its settings.
+
+Only the office's administrator gets here; anyone else gets 404, as for any page they may not
+see. The administrator manages accounts and settings and sees no family data: nothing here
+reads families beyond counting an assistant's cases when a change would leave them without one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from docgen.store.models import ROLE_ADMIN, ROLE_ASSISTANT, ROLES, Family, User
+from docgen.store.users import MIN_PASSWORD_LENGTH, check_password_strength, create_user, set_password
+
+from .. import db
+from .forms import OfficeForm, UserCreateForm, UserEditForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+OFFICE_FIELDS = ("name", "address", "city", "phone", "email", "case_prefix", "jrwa_symbol", "caseload_limit",
+                 "session_timeout_minutes", "retention_years")
+
+
+@bp.before_request
+def admins_only():
+    # the app's login check runs first, so current_user is a logged-in user here
+    if not current_user.is_authenticated or current_user.role != ROLE_ADMIN:
+        abort(404)
+
+
+@bp.context_processor
+def _helpers():
+    return {"role_names": ROLES, "min_length": MIN_PASSWORD_LENGTH, "year": dt.date.today().year}
+
+
+def _account_or_404(user_id: int) -> User:
+    """An account of the administrator's own office; another office's ids do not exist here."""
+    user = db.session().get(User, user_id)
+    if user is None or user.office_id != current_user.office_id:
+        abort(404)
+    return user
+
+
+def _active_cases(user: User) -> int:
+    return db.session().scalar(
+        select(func.count(Family.id)).where(Family.assistant_id == user.id, Family.active.is_(True))) or 0
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/uzytkownicy")
+def users():
+    accounts = db.session().scalars(
+        select(User).where(User.office_id == current_user.office_id)
+        .order_by(User.active.desc(), func.lower(User.full_name), User.username)).all()
+    return render_template("admin/users.html", accounts=accounts)
+
+
+@bp.route("/uzytkownicy/nowy", methods=["GET", "POST"])
+def create():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            check_password_strength(form.password.data, form.username.data)
+        except ValueError as error:
+            form.password.errors.append(str(error))
+        else:
+            try:
+                user = create_user(db.session(), current_user.office, form.username.data, form.full_name.data,
+                                   form.role.data, form.password.data)
+            except ValueError as error:  # the login is taken (in any office: logins are global)
+                db.session().rollback()
+                form.username.errors.append(str(error))
+            else:
+                db.session().commit()
+                flash(f"Utworzono konto {user.username} ({ROLES[user.role]}). Przekaż hasło początkowe "
+                      "osobiście; użytkownik zmieni je po zalogowaniu w „Zmień hasło”.", "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/uzytkownicy/<int:user_id>", methods=["GET", "POST"])
+def edit(user_id: int):
+    account = _account_or_404(user_id)
+    is_self = account.id == current_user.id
+    form = UserEditForm(obj=account)
+    if form.validate_on_submit():
+        if is_self and form.role.data != ROLE_ADMIN:
+            form.role.errors.append("Nie możesz odebrać sobie roli administratora. Poproś o to innego administratora.")
+        if is_self and not form.active.data:
+            form.active.errors.append("Nie możesz wyłączyć własnego konta.")
+        if form.new_password.data:
+            if is_self:
+                form.new_password.errors.append("Własne hasło zmienisz na stronie „Zmień hasło” (z obecnym hasłem).")
+            else:
+                try:
+                    check_password_strength(form.new_password.data, account.username)
+                except ValueError as error:
+                    form.new_password.errors.append(str(error))
+        if not any(field.errors for field in form):
+            cases = _active_cases(account) if account.role == ROLE_ASSISTANT else 0
+            losing_cases = cases and (form.role.data != ROLE_ASSISTANT or not form.active.data)
+            account.full_name = form.full_name.data
+            account.role = form.role.data
+            account.active = form.active.data
+            if form.new_password.data:
+                set_password(account, form.new_password.data)
+            db.session().commit()
+            flash(f"Zapisano zmiany konta {account.username}"
+                  + (" i ustawiono nowe hasło." if form.new_password.data else "."), "success")
+            if losing_cases:
+                flash(f"{account.full_name} ma przydzielone rodziny ({cases}). Kierownik powinien przekazać je "
+                      "innemu asystentowi.", "info")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_edit.html", form=form, account=account, is_self=is_self)
+
+
+@bp.route("/osrodek", methods=["GET", "POST"])
+def office():
+    office = current_user.office
+    form = OfficeForm(obj=office)
+    if form.validate_on_submit():
+        for name in OFFICE_FIELDS:
+            setattr(office, name, form[name].data if form[name].data is not None else "")
+        db.session().commit()
+        flash("Zapisano ustawienia ośrodka.", "success")
+        return redirect(url_for("admin.office"))
+    return render_template("admin/office.html", form=form, office=office)
