@@ -1,14 +1,22 @@
 """Who may see what: the one place every route that takes an id goes through.
 
-A family is visible to the head of its office and to the assistant it is
-assigned to. Anything else answers 404, so an id reveals nothing."""
+Before any view runs, every id in the URL (family_id, document_id, file_id, user_id)
+is loaded and checked against the logged-in user; the objects land on `flask.g`.
+Anything the user may not see answers 404, so an id reveals nothing. The app refuses
+to start with a route whose id is not known here, so a new route cannot forget it.
+
+A family is visible to the head of its office and to the assistant it is assigned to;
+an admin sees no family data. Offices never see each other's data.
+"""
 from __future__ import annotations
 
-from flask import abort
+from typing import Any, Callable
+
+from flask import Flask, abort, g
 from flask_login import current_user
 from sqlalchemy import Select, select
 
-from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Document, Family, GeneratedFile, User
+from docgen.store.models import ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, Document, Family, GeneratedFile, User
 
 from . import db
 
@@ -28,22 +36,53 @@ def may_see(user: User, family: Family | None) -> bool:
     return user.role == ROLE_HEAD or (user.role == ROLE_ASSISTANT and family.assistant_id == user.id)
 
 
-def family_or_404(family_id: int) -> Family:
+def _family(family_id: int) -> Family | None:
     family = db.session().get(Family, family_id)
-    if not may_see(current_user, family):
-        abort(404)
-    return family
+    return family if may_see(current_user, family) else None
 
 
-def document_or_404(document_id: int) -> Document:
+def _document(document_id: int) -> Document | None:
     document = db.session().get(Document, document_id)
-    if document is None or not may_see(current_user, document.family):
-        abort(404)
-    return document
+    return document if document is not None and may_see(current_user, document.family) else None
 
 
-def file_or_404(file_id: int) -> GeneratedFile:
+def _file(file_id: int) -> GeneratedFile | None:
     record = db.session().get(GeneratedFile, file_id)
-    if record is None or not may_see(current_user, record.document.family):
-        abort(404)
-    return record
+    return record if record is not None and may_see(current_user, record.document.family) else None
+
+
+def _user(user_id: int) -> User | None:
+    """Another account: only the office's admin (to manage it) and head (to read its log)."""
+    user = db.session().get(User, user_id)
+    if user is None or user.office_id != current_user.office_id:
+        return None
+    return user if current_user.role in (ROLE_ADMIN, ROLE_HEAD) else None
+
+
+# URL argument -> (loader that returns None when not allowed, name on flask.g)
+CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
+    "family_id": (_family, "family"),
+    "document_id": (_document, "document"),
+    "file_id": (_file, "file"),
+    "user_id": (_user, "account"),
+}
+
+
+def _check_url_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if not values or not current_user.is_authenticated:
+        return  # the login check answers anonymous requests
+    for name, (load, attribute) in CHECKS.items():
+        if name in values:
+            found = load(values[name])
+            if found is None:
+                abort(404)
+            setattr(g, attribute, found)
+
+
+def install(app: Flask) -> None:
+    unchecked = sorted({f"{rule.rule} ({argument})" for rule in app.url_map.iter_rules()
+                        for argument in rule.arguments
+                        if argument.endswith("_id") and argument not in CHECKS})
+    if unchecked:
+        raise RuntimeError(f"Routes with ids that webforms/access.py does not check: {', '.join(unchecked)}")
+    app.url_value_preprocessor(_check_url_ids)

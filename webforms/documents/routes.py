@@ -1,7 +1,7 @@
 """The wizard of every document type: steps from its definition, drafts saved server-side."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from docgen.doctypes import DOCTYPES, get_doctype
@@ -9,8 +9,10 @@ from docgen.store.documents import create_document, file_path, generate
 from docgen.store.models import STATUS_DRAFT
 from docgen.validate import DataInvalid, validate
 
+from docgen.store import audit
+
 from .. import db
-from ..access import document_or_404, family_or_404, file_or_404
+from ..audit import log
 from ..wizard import apply_row_action, errors_by_path, form_data, section_of_issue, step_form
 
 bp = Blueprint("documents", __name__)
@@ -18,11 +20,12 @@ bp = Blueprint("documents", __name__)
 
 @bp.post("/rodziny/<int:family_id>/dokumenty")
 def create(family_id: int):
-    family = family_or_404(family_id)
+    family = g.family
     doc_type = request.form.get("doc_type", "")
     if doc_type not in DOCTYPES:
         abort(400)
     document = create_document(db.session(), family, doc_type, current_user)
+    log(audit.CREATE, object_type="document", object_id=document.id, family_id=family.id, detail=doc_type)
     db.session().commit()
     first = get_doctype(doc_type).sections[0].name
     return redirect(url_for("documents.step", document_id=document.id, step=first))
@@ -40,7 +43,7 @@ def _steps(doctype, issues):
 
 @bp.route("/dokumenty/<int:document_id>/krok/<step>", methods=["GET", "POST"])
 def step(document_id: int, step: str):
-    document = document_or_404(document_id)
+    document = g.document
     doctype = get_doctype(document.doc_type)
     try:
         section = doctype.section(step)
@@ -60,6 +63,8 @@ def step(document_id: int, step: str):
         if data != document.data:
             document.data = data
             document.status = STATUS_DRAFT
+            log(audit.UPDATE, object_type="document", object_id=document.id, family_id=document.family_id,
+                detail=f"krok: {section.name}")
             db.session().commit()
         if row_changed:
             return redirect(url_for("documents.step", document_id=document.id, step=section.name,
@@ -92,7 +97,7 @@ def step(document_id: int, step: str):
 
 @bp.get("/dokumenty/<int:document_id>")
 def review(document_id: int):
-    document = document_or_404(document_id)
+    document = g.document
     doctype = get_doctype(document.doc_type)
     issues = validate(doctype, document.data)
     by_section: dict[str, list] = {}
@@ -105,13 +110,15 @@ def review(document_id: int):
 
 @bp.post("/dokumenty/<int:document_id>/generuj")
 def generate_file(document_id: int):
-    document = document_or_404(document_id)
+    document = g.document
     try:
         record = generate(db.session(), document, current_user)
     except DataInvalid:
         db.session().rollback()
         flash("Dokument nie jest jeszcze kompletny – popraw wskazane pola.", "error")
         return redirect(url_for("documents.review", document_id=document_id))
+    log(audit.GENERATE, object_type="document", object_id=document.id, family_id=document.family_id,
+        detail=f"wersja {record.version}, plik {record.id}")
     db.session().commit()
     flash(f"Wygenerowano dokument {record.filename} (wersja {record.version}).", "success")
     return redirect(url_for("documents.review", document_id=document_id, _anchor="pliki"))
@@ -119,7 +126,7 @@ def generate_file(document_id: int):
 
 @bp.get("/pliki/<int:file_id>")
 def download(file_id: int):
-    record = file_or_404(file_id)
+    record = g.file
     path = file_path(record)
     if not path.is_file():
         abort(404)

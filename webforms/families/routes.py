@@ -1,7 +1,7 @@
 """Families: the list, the case file (entered once), and its documents."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,8 +12,11 @@ from docgen.store.families import apply_family_data, family_to_data
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, User
 from docgen.validate import validate
 
+from docgen.store import audit
+
 from .. import db
-from ..access import family_or_404, visible_families
+from ..audit import log
+from ..access import visible_families
 from ..wizard import apply_row_action, errors_by_path, form_data, step_form
 
 bp = Blueprint("families", __name__, url_prefix="/rodziny")
@@ -79,6 +82,9 @@ def _edit(family: Family, is_new: bool):
             if is_new:
                 family.office_id = current_user.office_id
                 db.session().add(family)
+                db.session().flush()
+            log(audit.CREATE if is_new else audit.UPDATE, object_type="family", object_id=family.id,
+                family_id=family.id)
             db.session().commit()
             flash("Zapisano dane rodziny.", "success")
             return redirect(url_for("families.show", family_id=family.id))
@@ -95,11 +101,11 @@ def create():
 
 @bp.route("/<int:family_id>/edycja", methods=["GET", "POST"])
 def edit(family_id: int):
-    return _edit(family_or_404(family_id), is_new=False)
+    return _edit(g.family, is_new=False)
 
 
 @bp.get("/<int:family_id>")
 def show(family_id: int):
-    family = family_or_404(family_id)
+    family = g.family
     return render_template("families/show.html", family=family, doctypes=DOCTYPES,
                            record=FAMILY_RECORD)
