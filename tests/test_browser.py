@@ -166,3 +166,25 @@ def test_assistant_makes_a_work_plan_in_chromium(live_server, page, tmp_path, de
     assert "Wierzbiccy" in text
     assert "Monika Wierzbicka" in cells + text
     assert "Rejestracja w PUP i udział w szkoleniu." in cells
+
+
+def test_assistant_gets_404_on_another_assistants_family_in_chromium(live_server, page, session, demo_password):
+    from sqlalchemy import select
+
+    from docgen.store.models import Family, User
+
+    owner = session.scalars(select(User).where(User.username == "asystent1")).one()
+    family = session.scalars(select(Family).where(Family.assistant_id == owner.id)).first()
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Login").fill("asystent2")
+    page.get_by_label("Hasło").fill(demo_password)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.get_by_role("heading", name="Rodziny").wait_for()
+    assert family.family_name not in page.content()
+
+    response = page.goto(f"{live_server}/rodziny/{family.id}")
+    assert response.status == 404
+    page.get_by_role("heading", name="Nie znaleziono").wait_for()
+    assert family.family_name not in page.content()
+    _shot(page, "08-cudza-rodzina-404")

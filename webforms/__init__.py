@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from docgen.store.db import INSTANCE_DIR, database_url, make_engine, make_sessionmaker
 from docgen.store.models import User
 
-from . import db, display
+from . import access, audit, db, display, security
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -60,15 +60,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
+    from .auditlog.routes import bp as auditlog_bp
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .documents.routes import bp as documents_bp
+    from .families import lifecycle  # noqa: F401  (adds its routes to the families blueprint)
     from .families.routes import bp as families_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(families_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(auditlog_bp)
 
     @app.before_request
     def require_login():
@@ -86,6 +89,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return redirect(url_for("families.index"))
 
     _register_error_pages(app)
+    access.install(app)
+    security.install(app)
+    audit.install(app)
     return app
 
 

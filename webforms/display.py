@@ -1,12 +1,29 @@
 """How stored values read on pages: the same Polish formatting the documents use."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from babel.dates import format_datetime, get_timezone
+
 from docgen.definition import BOOL, CHOICE, DATE, Field
-from docgen.formatting import date_long
+from docgen.formatting import LOCALE, date_long
+from docgen.store.lifecycle import retention_ends
 
 STATUS_LABELS = {"draft": "szkic", "final": "wygenerowany"}
+ACTION_LABELS = {
+    "view": "podgląd", "create": "utworzenie", "update": "zmiana", "generate": "wygenerowanie dokumentu",
+    "download": "pobranie pliku", "delete": "usunięcie", "export": "eksport danych", "anonymise": "anonimizacja",
+    "close": "zakończenie pracy", "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
+}
+OFFICE_TIMEZONE = get_timezone("Europe/Warsaw")
+
+
+def local_time(moment: dt.datetime) -> str:
+    """Stored in UTC (SQLite returns it without a zone); shown in Polish local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return format_datetime(moment, "dd.MM.yyyy HH:mm:ss", tzinfo=OFFICE_TIMEZONE, locale=LOCALE)
 
 
 def show_value(spec: Field, value: Any) -> str:
@@ -37,5 +54,7 @@ def required_when_hint(spec: Field, siblings) -> str:
 
 def register(app) -> None:
     app.jinja_env.globals.update(show_value=show_value, status_label=lambda s: STATUS_LABELS.get(s, s),
-                                 required_when_hint=required_when_hint)
+                                 required_when_hint=required_when_hint,
+                                 action_label=lambda a: ACTION_LABELS.get(a, a), retention_ends=retention_ends)
+    app.jinja_env.filters["czas"] = local_time
     app.jinja_env.filters["data"] = date_long

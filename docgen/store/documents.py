@@ -60,7 +60,9 @@ def allocate_case_number(session: Session, office: Office, year: int) -> str:
 
 def safe_filename(text: str) -> str:
     """Polish letters stay; anything that could be a path or confuse a shell does not."""
-    text = re.sub(r"[^\w.\-]+", "_", text, flags=re.UNICODE).strip("._")
+    text = re.sub(r"[^\w.\-]+", "_", text, flags=re.UNICODE)
+    text = re.sub(r"_*\.{2,}_*", "_", text)  # no ".." anywhere
+    text = re.sub(r"_{2,}", "_", text).strip("._-")
     return text[:120] or "dokument"
 
 
@@ -79,7 +81,9 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     document.case_number = case_number
     document.version += 1
     document.status = STATUS_FINAL
-    name = safe_filename(f"{doctype.file_stem}_{family.family_name}_{case_number}_v{document.version}") + ".docx"
+    # the family's name may be shortened, the case number and version never: they keep names unique
+    name = (f"{safe_filename(f'{doctype.file_stem}_{family.family_name}')[:80]}_"
+            f"{safe_filename(case_number)}_v{document.version}.docx")
     relative = Path(str(office.id)) / str(family.id) / str(document.id) / name
     target = output_dir() / relative
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,10 @@ from flask_login import current_user, login_user, logout_user
 from docgen.store.users import (MIN_PASSWORD_LENGTH, authenticate, check_password_strength, set_password,
                                 verify_password)
 
+from docgen.store import audit
+
 from .. import db
+from ..audit import log
 from .forms import LoginForm, PasswordChangeForm
 
 bp = Blueprint("auth", __name__)
@@ -30,13 +33,20 @@ def login():
         if user is not None:
             session.clear()
             login_user(user)
+            log(audit.LOGIN, object_type="user", object_id=user.id)
+            db.session().commit()
             return redirect(_safe_next(request.args.get("next")))
+        log(audit.LOGIN_FAILED, username=form.username.data.strip()[:80])
+        db.session().commit()
         form.password.errors.append("Nieprawidłowy login lub hasło.")
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        log(audit.LOGOUT, object_type="user", object_id=current_user.id)
+        db.session().commit()
     logout_user()
     session.clear()
     flash("Wylogowano.", "info")

@@ -1,0 +1,83 @@
+"""A family's data over time: export (RODO art. 15/20), end of work, anonymisation, deletion."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask_login import current_user
+import io
+
+from docgen.store import audit
+from docgen.store.documents import safe_filename
+from docgen.store.export import export_family
+from docgen.store.lifecycle import anonymise_family, close_family, delete_family, purge_sqlite_free_space
+
+from .. import db
+from ..audit import log
+from .routes import bp
+
+
+def _head_only() -> None:
+    if current_user.role != "kierownik":
+        abort(404)
+
+
+@bp.get("/<int:family_id>/eksport")
+def export(family_id: int):
+    family = g.family
+    content = export_family(db.session(), family)
+    log(audit.EXPORT, object_type="family", object_id=family.id, family_id=family.id)
+    db.session().commit()
+    name = safe_filename(f"rodzina_{family.family_name}_{dt.date.today().isoformat()}") + ".zip"
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=name, mimetype="application/zip")
+
+
+@bp.post("/<int:family_id>/zakonczenie")
+def close(family_id: int):
+    family = g.family
+    raw = request.form.get("closed_on", "")
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        flash("Data zakończenia pracy: podaj datę w postaci RRRR-MM-DD.", "error")
+        return redirect(url_for("families.show", family_id=family.id))
+    if day > dt.date.today():
+        flash("Data zakończenia pracy nie może być z przyszłości.", "error")
+        return redirect(url_for("families.show", family_id=family.id))
+    close_family(db.session(), family, day)
+    log(audit.CLOSE, object_type="family", object_id=family.id, family_id=family.id)
+    db.session().commit()
+    flash("Zapisano zakończenie pracy z rodziną.", "success")
+    return redirect(url_for("families.show", family_id=family.id))
+
+
+@bp.post("/<int:family_id>/anonimizacja")
+def anonymise(family_id: int):
+    _head_only()
+    family = g.family
+    try:
+        anonymise_family(db.session(), family)
+    except ValueError as problem:
+        db.session().rollback()
+        flash(str(problem), "error")
+        return redirect(url_for("families.show", family_id=family.id))
+    log(audit.ANONYMISE, object_type="family", object_id=family.id, family_id=family.id)
+    db.session().commit()
+    purge_sqlite_free_space(db.session().get_bind())
+    flash("Dane rodziny zanonimizowano, a jej pliki usunięto.", "success")
+    return redirect(url_for("families.show", family_id=family.id))
+
+
+@bp.post("/<int:family_id>/usuniecie")
+def delete(family_id: int):
+    _head_only()
+    family = g.family
+    if request.form.get("confirm") != "tak":
+        flash("Aby usunąć rodzinę, zaznacz potwierdzenie.", "error")
+        return redirect(url_for("families.show", family_id=family.id))
+    log(audit.DELETE, object_type="family", object_id=family.id, family_id=family.id)
+    delete_family(db.session(), family)
+    db.session().commit()
+    purge_sqlite_free_space(db.session().get_bind())
+    flash("Rodzinę usunięto razem z jej dokumentami i plikami.", "success")
+    return redirect(url_for("families.index"))

@@ -1,0 +1,78 @@
+"""Web hardening in one place: headers, login throttling, session expiry, cookie flags."""
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, logout_user
+
+# no inline script or style and no outside hosts: everything comes from this server
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+                           "object-src 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+LAST_SEEN = "last_seen"
+
+
+
+def _address_and_login() -> str:
+    return f"{get_remote_address()}|{(request.form.get('username') or '').strip().lower()}"
+
+
+def _headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if current_user.is_authenticated:
+        # pages with a family's data are never kept by the browser or a proxy
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _expire_idle_session():
+    """Logs out after the office's inactivity limit; the next page asks to log in again."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = time.time()
+    limit = current_user.office.session_timeout_minutes * 60
+    seen = session.get(LAST_SEEN)
+    if seen is not None and now - seen > limit:
+        logout_user()
+        session.clear()
+        flash("Sesja wygasła z powodu braku aktywności. Zaloguj się ponownie.", "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    session[LAST_SEEN] = now
+    return None
+
+
+def _too_many_attempts(_error):
+    return render_template(
+        "errors/error.html", code=429, title="Zbyt wiele prób logowania",
+        text="Ze względów bezpieczeństwa logowanie z tego komputera jest chwilowo zablokowane. "
+             "Odczekaj minutę i spróbuj ponownie."), 429
+
+
+def install(app: Flask) -> None:
+    app.config.setdefault("SESSION_COOKIE_SECURE", os.environ.get("DOCGEN_HTTPS") == "1")
+    # per account and address: guessing one password is slowed down, while colleagues on the
+    # same office PC (one address) can still log in; the address as a whole gets a wider limit
+    app.config.setdefault("LOGIN_RATE_LIMIT", "5 per minute")
+    app.config.setdefault("LOGIN_RATE_LIMIT_PER_ADDRESS", "30 per minute")
+    limiter = Limiter(key_func=get_remote_address, app=app, storage_uri="memory://", default_limits=[])
+    login = app.view_functions["auth.login"]
+    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], key_func=_address_and_login,
+                          methods=["POST"])(login)
+    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])(login)
+    app.view_functions["auth.login"] = login
+    app.before_request(_expire_idle_session)
+    app.after_request(_headers)
+    app.register_error_handler(429, _too_many_attempts)
