@@ -166,3 +166,21 @@ def test_entries_for_family_and_user_newest_first_within_the_office(db_session):
         ["view", "generate", "view"]
     assert audit.entries_for_user(db_session, office.id, stranger.id) == []
     assert [e.username for e in audit.entries_for_family(db_session, other_office.id, 5)] == ["obcy"]
+
+
+@pytest.mark.parametrize("sql", ["UPDATE audit_entry SET detail = 'zmienione'", "DELETE FROM audit_entry"])
+def test_the_database_itself_refuses_to_rewrite_the_trail(db_engine, sql):
+    """Hand-written SQL bypasses the ORM guards; the migration's triggers still refuse it."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import DBAPIError
+
+    from docgen.store.models import AuditEntry
+
+    with db_engine.begin() as connection:
+        connection.execute(insert(AuditEntry).values(action="login", username="ktos", object_type="user",
+                                                     detail=""))
+    with pytest.raises(DBAPIError, match="tylko do dopisywania"):
+        with db_engine.begin() as connection:
+            connection.exec_driver_sql(sql)
+    with db_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT detail FROM audit_entry").scalars().all() == [""]
