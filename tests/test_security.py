@@ -192,3 +192,25 @@ def test_head_reads_the_trail_per_family_and_per_user_and_assistants_cannot(logi
     assistant = login("asystent1")
     assert assistant.get(f"/dziennik/rodzina/{family.id}").status_code == 404
     assert assistant.get("/dziennik/").status_code == 404
+
+
+def test_account_changes_are_recorded_and_the_admin_lands_on_accounts(login, session):
+    admin = login("admin")
+    assert admin.get("/").location == "/admin/uzytkownicy"
+    response = admin.post("/admin/uzytkownicy/nowy", data={
+        "username": "asystent3", "full_name": "Olga Nowicka", "role": "asystent",
+        "password": "Wrzosowisko-2026", "password_repeat": "Wrzosowisko-2026"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    created = session.scalars(select(User).where(User.username == "asystent3")).one()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "create",
+                                                    AuditEntry.object_type == "user")).one()
+    assert entry.object_id == created.id and entry.username == "admin"
+    assert "Wrzosowisko" not in entry.detail
+
+
+def test_guessing_the_current_password_on_the_change_form_is_throttled(login):
+    client = login("asystent1")
+    form = {"current_password": "zle-haslo-1234", "new_password": "Nowe-haslo-2026x",
+            "new_password_repeat": "Nowe-haslo-2026x"}
+    statuses = [client.post("/konto/haslo", data=form).status_code for _ in range(6)]
+    assert statuses[:5] == [200] * 5 and statuses[5] == 429

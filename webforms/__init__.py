@@ -86,7 +86,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/")
     def index():
-        return redirect(url_for("families.index"))
+        # an admin manages accounts and sees no families
+        return redirect(url_for("admin.users" if current_user.role == "admin" else "families.index"))
 
     _register_error_pages(app)
     access.install(app)

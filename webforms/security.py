@@ -73,6 +73,10 @@ def install(app: Flask) -> None:
                           methods=["POST"])(login)
     login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])(login)
     app.view_functions["auth.login"] = login
+    # guessing the current password on the change form is slowed down the same way
+    change = app.view_functions["auth.change_password"]
+    app.view_functions["auth.change_password"] = limiter.limit(
+        lambda: app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(change)
     app.before_request(_expire_idle_session)
     app.after_request(_headers)
     app.register_error_handler(429, _too_many_attempts)

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from docgen.store.models import ROLE_ADMIN, ROLE_ASSISTANT, ROLES, Family, User
 from docgen.store.users import MIN_PASSWORD_LENGTH, check_password_strength, create_user, set_password
 
+from docgen.store import audit
+
 from .. import db
+from ..audit import log
 from .forms import OfficeForm, UserCreateForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -34,14 +37,6 @@ def admins_only():
 @bp.context_processor
 def _helpers():
     return {"role_names": ROLES, "min_length": MIN_PASSWORD_LENGTH, "year": dt.date.today().year}
-
-
-def _account_or_404(user_id: int) -> User:
-    """An account of the administrator's own office; another office's ids do not exist here."""
-    user = db.session().get(User, user_id)
-    if user is None or user.office_id != current_user.office_id:
-        abort(404)
-    return user
 
 
 def _active_cases(user: User) -> int:
@@ -78,6 +73,7 @@ def create():
                 db.session().rollback()
                 form.username.errors.append(str(error))
             else:
+                log(audit.CREATE, object_type="user", object_id=user.id, detail=f"rola: {user.role}")
                 db.session().commit()
                 flash(f"Utworzono konto {user.username} ({ROLES[user.role]}). Przekaż hasło początkowe "
                       "osobiście; użytkownik zmieni je po zalogowaniu w „Zmień hasło”.", "success")
@@ -87,7 +83,7 @@ def create():
 
 @bp.route("/uzytkownicy/<int:user_id>", methods=["GET", "POST"])
 def edit(user_id: int):
-    account = _account_or_404(user_id)
+    account = g.account  # webforms/access.py: an account of the admin's own office, or 404
     is_self = account.id == current_user.id
     form = UserEditForm(obj=account)
     if form.validate_on_submit():
@@ -111,6 +107,9 @@ def edit(user_id: int):
             account.active = form.active.data
             if form.new_password.data:
                 set_password(account, form.new_password.data)
+            log(audit.UPDATE, object_type="user", object_id=account.id,
+                detail=f"rola: {account.role}, aktywne: {'tak' if account.active else 'nie'}"
+                       + (", nowe hasło" if form.new_password.data else ""))
             db.session().commit()
             flash(f"Zapisano zmiany konta {account.username}"
                   + (" i ustawiono nowe hasło." if form.new_password.data else "."), "success")
@@ -128,6 +127,7 @@ def office():
     if form.validate_on_submit():
         for name in OFFICE_FIELDS:
             setattr(office, name, form[name].data if form[name].data is not None else "")
+        log(audit.UPDATE, object_type="office", object_id=office.id, detail="ustawienia ośrodka")
         db.session().commit()
         flash("Zapisano ustawienia ośrodka.", "success")
         return redirect(url_for("admin.office"))
