@@ -214,3 +214,13 @@ def test_guessing_the_current_password_on_the_change_form_is_throttled(login):
             "new_password_repeat": "Nowe-haslo-2026x"}
     statuses = [client.post("/konto/haslo", data=form).status_code for _ in range(6)]
     assert statuses[:5] == [200] * 5 and statuses[5] == 429
+
+
+def test_changing_ones_password_is_recorded(login, session, demo_password):
+    client = login("asystent1")
+    response = client.post("/konto/haslo", data={"current_password": demo_password,
+                                                 "new_password": "Jesienne-Liscie-77",
+                                                 "new_password_repeat": "Jesienne-Liscie-77"})
+    assert response.status_code == 302
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.detail == "zmiana własnego hasła")).one()
+    assert entry.username == "asystent1" and "Jesienne" not in entry.detail

@@ -4,10 +4,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from docgen.store.users import (MIN_PASSWORD_LENGTH, authenticate, check_password_strength, set_password,
-                                verify_password)
 
 from docgen.store import audit
+from docgen.store.users import (MIN_PASSWORD_LENGTH, authenticate, check_password_strength, set_password,
+                                verify_password)
 
 from .. import db
 from ..audit import log
@@ -72,6 +72,7 @@ def change_password():
                 form.new_password.errors.append("Nowe hasło musi różnić się od obecnego.")
         if not form.current_password.errors and not form.new_password.errors:
             set_password(user, form.new_password.data)
+            log(audit.UPDATE, object_type="user", object_id=user.id, detail="zmiana własnego hasła")
             db.session().commit()
             flash("Hasło zostało zmienione. Przy następnym logowaniu użyj nowego hasła.", "success")
             return redirect(url_for("index"))
