@@ -64,9 +64,18 @@ def test_session_cookie_flags_and_logout_clears_it(web_db, demo_password):
     assert client.get("/rodziny/", base_url="https://localhost").status_code == 302
 
 
-def test_plain_http_cookie_is_not_marked_secure(client, demo_password):
+def test_cookie_is_secure_exactly_when_the_page_came_over_https(client, app, demo_password):
     response = client.post("/login", data={"username": "asystent1", "password": demo_password})
     assert "Secure" not in response.headers["Set-Cookie"]
+    response = app.test_client().post("/login", data={"username": "asystent1", "password": demo_password},
+                                      base_url="https://localhost")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_wrong_method_gets_a_polish_page(login):
+    response = login("asystent1").get("/logout")
+    assert response.status_code == 405
+    assert "Niedozwolona operacja" in response.get_data(as_text=True)
 
 
 def test_security_headers_on_every_page(login, client):

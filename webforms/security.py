@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 import time
 
-from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask import Flask, flash, has_request_context, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # no inline script or style and no outside hosts: everything comes from this server
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -61,8 +63,19 @@ def _too_many_attempts(_error):
              "Odczekaj minutę i spróbuj ponownie."), 429
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is marked Secure whenever the page came over https."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
+
+
 def install(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SECURE", os.environ.get("DOCGEN_HTTPS") == "1")
+    app.session_interface = _SessionInterface()
+    if os.environ.get("DOCGEN_BEHIND_PROXY") == "1":
+        # behind nginx or IIS terminating https: trust its X-Forwarded-Proto/For, one hop
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     # per account and address: guessing one password is slowed down, while colleagues on the
     # same office PC (one address) can still log in; the address as a whole gets a wider limit
     app.config.setdefault("LOGIN_RATE_LIMIT", "5 per minute")
