@@ -16,6 +16,13 @@ ACTION_LABELS = {
     "download": "pobranie pliku", "delete": "usunięcie", "export": "eksport danych", "anonymise": "anonimizacja",
     "close": "zakończenie pracy", "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
 }
+OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek"}
+# what a "view" entry's page was, for the head reading the trail
+PAGE_LABELS = {
+    "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",
+    "documents.step": "krok kreatora", "documents.review": "podsumowanie dokumentu",
+    "documents.download": "pobranie pliku", "families.export": "eksport danych",
+}
 OFFICE_TIMEZONE = get_timezone("Europe/Warsaw")
 
 
@@ -55,6 +62,8 @@ def required_when_hint(spec: Field, siblings) -> str:
 def register(app) -> None:
     app.jinja_env.globals.update(show_value=show_value, status_label=lambda s: STATUS_LABELS.get(s, s),
                                  required_when_hint=required_when_hint,
-                                 action_label=lambda a: ACTION_LABELS.get(a, a), retention_ends=retention_ends)
+                                 action_label=lambda a: ACTION_LABELS.get(a, a), retention_ends=retention_ends,
+                                 object_label=lambda o: OBJECT_LABELS.get(o, o),
+                                 detail_label=lambda d: PAGE_LABELS.get(d, d))
     app.jinja_env.filters["czas"] = local_time
     app.jinja_env.filters["data"] = date_long
