@@ -14,6 +14,7 @@ import io
 import json
 import zipfile
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -131,9 +132,7 @@ def _zip_time(value: dt.datetime | None) -> tuple[int, int, int, int, int, int]:
     if value.tzinfo is None:  # SQLite gives back naive datetimes: they were stored in UTC
         value = value.replace(tzinfo=dt.timezone.utc)
     try:
-        from zoneinfo import ZoneInfo
-
         value = value.astimezone(ZoneInfo("Europe/Warsaw"))
-    except Exception:  # no time zone database: UTC is close enough for a file date
-        pass
+    except ZoneInfoNotFoundError:  # no time zone database: UTC is close enough for a file date
+        value = value.astimezone(dt.timezone.utc)
     return max(value.timetuple()[:6], (1980, 1, 1, 0, 0, 0))

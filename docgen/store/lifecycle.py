@@ -177,7 +177,8 @@ def _prune_empty_folders(folder: Path, root: Path) -> None:
         try:
             (root / relative).rmdir()
         except FileNotFoundError:
-            pass
+            relative = relative.parent  # already gone: look at its parent
+            continue
         except OSError:  # not empty
             return
         relative = relative.parent
