@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..formatting import date_short
 from .documents import file_path, output_dir
+from .families import apply_family_data
 from .models import Family
 
 ANONYMISED_NAME = "Rodzina zanonimizowana nr {id}"
@@ -122,16 +123,10 @@ def anonymise_family(session: Session, family: Family, *, today: dt.date | None 
         session.flush()
     paths = [file_path(record) for document in family.documents for record in document.files]
 
-    family.family_name = ANONYMISED_NAME.format(id=family.id)
-    family.address = ""
-    family.social_worker_name = ""
-    family.assignment_date = None
-    family.referral_ref = ""
-    family.consent_date = None
-    family.court_name = ""
-    family.court_case_number = ""
-    family.court_order_date = None
-    family.members = []  # delete-orphan: the rows go
+    # through the case file's own definition, so a field added to it later is cleared too;
+    # members are removed (delete-orphan), not blanked
+    apply_family_data(family, {"family_name": ANONYMISED_NAME.format(id=family.id), "basis": family.basis or None,
+                               "members": []})
     for document in family.documents:
         document.data = {}
         document.files = []  # delete-orphan: the rows go
