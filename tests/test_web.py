@@ -203,3 +203,25 @@ def test_conditionally_required_fields_say_when_they_are_needed(login, session):
     page = client.get(f"/dokumenty/{document_id}/krok/basis").text
     assert page.count("Wymagane, gdy „Podstawa pracy z rodziną” to: postanowienie sądu.") == 3
     assert "Wymagane, gdy „Podstawa pracy z rodziną” to: zgoda rodziny." in page
+
+
+def test_a_step_can_take_the_family_record_again_after_it_changed(login, session):
+    client = login("asystent1")
+    family = session.scalars(select(Family).join(User, Family.assistant)
+                             .where(User.username == "asystent1")).first()
+    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "work_plan"}).location
+    document_id = int(re.search(r"/dokumenty/(\d+)/", location).group(1))
+    page = client.get(location).text
+    assert "wczytaj je ponownie z karty rodziny" in page
+    family.address = "ul. Nowa 1, 11-440 Lipowiec Mazurski"
+    session.commit()
+    response = _post_step(client, document_id, "family", {"family_name": "Wpisane ręcznie", "address": "stary"},
+                          action="prefill")
+    assert response.status_code == 302
+    session.expire_all()
+    data = session.get(Document, document_id).data
+    assert data["address"] == "ul. Nowa 1, 11-440 Lipowiec Mazurski"
+    assert data["family_name"] == family.family_name
+    assert len(data["members"]) == len(family.members)
+    # steps without prefilled fields offer nothing to reload
+    assert "wczytaj je ponownie" not in client.get(f"/dokumenty/{document_id}/krok/goals").text

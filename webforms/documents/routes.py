@@ -5,7 +5,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 
 from docgen.doctypes import DOCTYPES, get_doctype
-from docgen.store.documents import create_document, file_path, generate
+from docgen.prefill import prefill
+from docgen.store.documents import case_facts, create_document, file_path, generate
 from docgen.store.models import STATUS_DRAFT
 from docgen.validate import DataInvalid, validate
 
@@ -58,6 +59,10 @@ def step(document_id: int, step: str):
             abort(400)
         data.update(form_data(section, form))
         action = request.form.get("action", "next")
+        if action == "prefill":
+            # the user asked to take this step's fields again from the family's current record
+            fresh = prefill(doctype, case_facts(document.family, current_user))
+            data.update({item.name: fresh[item.name] for item in section.items if item.prefill})
         row_changed = apply_row_action(section, data, action)
         # save first, whatever was pressed: nothing typed is lost
         if data != document.data:
@@ -69,6 +74,9 @@ def step(document_id: int, step: str):
         if row_changed:
             return redirect(url_for("documents.step", document_id=document.id, step=section.name,
                                     _anchor=f"grupa-{action.split(':')[1]}"))
+        if action == "prefill":
+            flash("Wczytano dane z karty rodziny.", "success")
+            return redirect(url_for("documents.step", document_id=document.id, step=section.name))
         if action == "back" and index > 0:
             return redirect(url_for("documents.step", document_id=document.id, step=doctype.sections[index - 1].name))
         if action == "save":
