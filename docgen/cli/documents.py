@@ -1,0 +1,145 @@
+"""The commands on document types and documents: types, schema, example, render and validate."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..doctypes import DOCTYPES
+from ..schema import json_schema
+from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, _NO_OFFICE, CommandError, _doctype, _dump, _err, _out,
+                     _pick_office, _sqlite_file_missing)
+
+
+# --- document types ---------------------------------------------------------------------
+
+def cmd_types(args: argparse.Namespace) -> int:
+    types = [{"id": doctype.id, "title": doctype.title} for doctype in DOCTYPES.values()]
+    if args.json:
+        _out(_dump(types))
+    else:
+        for item in types:
+            _out(f"{item['id']}\t{item['title']}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    _out(_dump(json_schema(_doctype(args.type))))
+    return EXIT_OK
+
+
+def cmd_example(args: argparse.Namespace) -> int:
+    _out(_dump(_doctype(args.type).example()))
+    return EXIT_OK
+
+
+# --- render -----------------------------------------------------------------------------
+
+def _read_json(path: str) -> Any:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CommandError(f"{path}: nie ma takiego pliku.") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: plik nie jest tekstem w kodowaniu UTF-8.") from None
+    except OSError as error:
+        raise CommandError(f"{path}: nie można odczytać pliku ({error.strerror}).") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CommandError(f"{path}: nieprawidłowy JSON (wiersz {error.lineno}, kolumna {error.colno}): "
+                           f"{error.msg}.") from None
+
+
+def _render(render, doctype, data, office, case_number: str, template: Path) -> bytes:
+    from zipfile import BadZipFile
+
+    from jinja2 import TemplateError
+
+    try:
+        return render(doctype, data, letterhead=office.letterhead(), case_number=case_number, template=template)
+    except BadZipFile:
+        raise CommandError(f"{template}: to nie jest plik .docx.") from None
+    except TemplateError as error:
+        raise CommandError(f"{template}: błąd w szablonie: {error}", EXIT_PROBLEMS) from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from ..render import render, template_path
+    from ..store import db
+    from ..store.documents import allocate_case_number
+    from ..validate import validate
+
+    doctype = _doctype(args.type)
+    data = _read_json(args.input)
+    issues = validate(doctype, data)
+    if issues:
+        for issue in issues:
+            _err(str(issue))  # one line per problem, "path: message"; nothing else on stderr
+        return EXIT_USAGE
+
+    template = Path(args.template) if args.template else template_path(doctype)
+    if not template.is_file():
+        raise CommandError(f"Nie ma szablonu {template}.")
+    output = Path(args.output)
+    if output.is_dir():
+        raise CommandError(f"{output} jest katalogiem; podaj nazwę pliku .docx.")
+    if not output.parent.is_dir():
+        raise CommandError(f"Katalog {output.parent} nie istnieje.")
+
+    url = db.database_url()
+    if _sqlite_file_missing(url):
+        raise CommandError(_NO_OFFICE)
+    engine = db.make_engine(url)
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            office = _pick_office(session, args.office)
+            case_number = allocate_case_number(session, office, dt.date.today().year)
+            content = _render(render, doctype, data, office, case_number, template)
+            # the number is spent only once the document exists: write aside, commit, then rename
+            handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(content)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+                os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+                session.commit()
+                os.replace(temporary, output)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+    finally:
+        engine.dispose()
+    _out(f"Zapisano {output} (znak sprawy {case_number}, ośrodek: {office.name}).")
+    return EXIT_OK
+
+
+# --- validate a .docx -------------------------------------------------------------------
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    doctype = _doctype(args.type)
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path}: nie ma takiego pliku.")
+    from ..docxcheck import check_docx
+
+    problems = check_docx(doctype, path)
+    if not problems:
+        _out("Dokument kompletny.")
+        return EXIT_OK
+    _out(f"Dokument niekompletny ({doctype.title}):")
+    for problem in problems:
+        _out(f"- {problem}")
+    return EXIT_PROBLEMS

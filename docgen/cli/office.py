@@ -1,0 +1,231 @@
+"""The commands on the office's database and server: init, demo, anonymise, create-admin and serve."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+from typing import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from .common import EXIT_OK, EXIT_PROBLEMS, CommandError, _err, _out, _pick_office, _sqlite_file_missing
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+
+
+# --- database and demo ------------------------------------------------------------------
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ..store import migrate
+
+    migrate.upgrade()
+    _out(f"Baza danych gotowa: {migrate.display_url()}")
+    return EXIT_OK
+
+
+def _print_logins(rows: Sequence[tuple[str, str, str]]) -> None:
+    width = max(len(username) for username, _, _ in rows)
+    _out("Konta demonstracyjne (użytkownik, rola, hasło):")
+    for username, role, secret in rows:
+        _out(f"  {username.ljust(width)}  {role.ljust(9)}  {secret}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ..store import db, demo, migrate
+
+    migrate.upgrade()
+    engine = db.make_engine()
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            if args.if_missing and demo.find_demo_office(session) is not None:
+                rows = demo.read_logins()
+                _out("Dane demonstracyjne już są w bazie; pozostawiono je bez zmian.")
+                if rows:
+                    _print_logins(rows)
+                else:
+                    _out(f"Plik z hasłami ({demo.logins_path()}) nie istnieje. Aby utworzyć dane "
+                         "demonstracyjne od nowa, z nowymi hasłami: docgen demo")
+                _out(f"Adres: {demo.URL}")
+                return EXIT_OK
+            try:
+                logins = demo.load_demo(session, args.password)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+    finally:
+        engine.dispose()
+    roles = {username: role for username, _, role in demo.USERS}
+    _out(f"Utworzono dane demonstracyjne: {demo.OFFICE['name']}.")
+    _print_logins([(username, roles[username], secret) for username, secret in logins.items()])
+    _out(f"Hasła zapisano też w {demo.logins_path()} (tylko dla właściciela pliku).")
+    _out(f"Adres: {demo.URL}")
+    return EXIT_OK
+
+
+def cmd_anonymise(args: argparse.Namespace) -> int:
+    """Anonymise every family whose retention period has passed: one transaction per family,
+    each with its audit entry; only ids are printed, never names."""
+    from ..store import audit, db, lifecycle
+    from ..store.models import Family
+
+    url = db.database_url()
+    if _sqlite_file_missing(url):
+        raise CommandError(f"Baza danych nie istnieje ({url}). Uruchom najpierw `docgen init`.")
+    today = dt.date.today()
+    engine = db.make_engine(url)
+    done: list[int] = []
+    failed: list[int] = []
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            due = [family.id for family in lifecycle.due_for_anonymisation(session, today)]
+            if args.dry_run:
+                _out(f"Rodziny do anonimizacji: {len(due)}" + (f" (id: {_ids(due)})." if due else "."))
+                _out("Próba (--dry-run): niczego nie zmieniono.")
+                return EXIT_OK
+            for family_id in due:
+                family = session.get(Family, family_id)
+                try:
+                    lifecycle.anonymise_family(session, family, today=today)
+                    audit.record(session, user=None, username=audit.SYSTEM, action=audit.ANONYMISE,
+                                 object_type="family", object_id=family_id, family_id=family_id,
+                                 office_id=family.office_id, detail="docgen anonymise --due")
+                    session.commit()
+                except (ValueError, OSError, SQLAlchemyError) as error:
+                    session.rollback()
+                    failed.append(family_id)
+                    # a file path or an SQL parameter in the message could carry a name
+                    reason = str(error) if isinstance(error, ValueError) else type(error).__name__
+                    _err(f"Rodzina id {family_id}: nie zanonimizowano ({reason}).")
+                else:
+                    done.append(family_id)
+        try:
+            # VACUUM too: clears free space left before secure_delete was on (older databases)
+            purged = lifecycle.purge_sqlite_free_space(engine, vacuum=bool(done))
+        except SQLAlchemyError:  # e.g. locked by a writer: the anonymisations are committed anyway
+            purged = False
+    finally:
+        engine.dispose()
+    _out(f"Zanonimizowano rodziny: {len(done)}" + (f" (id: {_ids(done)})." if done else "."))
+    if not purged:
+        _err("Nie udało się opróżnić dziennika zapisu SQLite (baza zajęta); "
+             "uruchom polecenie ponownie później.")
+    if failed:
+        _err(f"Nie zanonimizowano: {len(failed)} (id: {_ids(failed)}).")
+    return EXIT_PROBLEMS if failed or not purged else EXIT_OK
+
+
+def _ids(ids: Sequence[int]) -> str:
+    return ", ".join(str(value) for value in ids)
+
+
+ADMIN_PASSWORD_ENV = "DOCGEN_ADMIN_PASSWORD"
+DEFAULT_CASE_PREFIX = "OPS.AR"
+_OFFICE_LIMITS = (("office_name", "--office-name", 200), ("city", "--city", 100), ("address", "--address", 300),
+                  ("case_prefix", "--case-prefix", 50))
+
+
+def _admin_password(username: str) -> str:
+    """From DOCGEN_ADMIN_PASSWORD (for scripts), else typed twice without echo; checked by the policy."""
+    from ..store.users import check_password_strength
+
+    password = os.environ.get(ADMIN_PASSWORD_ENV)
+    if not password:
+        import getpass
+
+        try:
+            password = getpass.getpass("Hasło administratora: ")
+            repeated = getpass.getpass("Powtórz hasło: ")
+        except EOFError:
+            raise CommandError(f"Nie podano hasła. Wpisz je po zapytaniu albo ustaw zmienną {ADMIN_PASSWORD_ENV}.") \
+                from None
+        if password != repeated:
+            raise CommandError("Hasła się różnią. Uruchom polecenie jeszcze raz.")
+    try:
+        check_password_strength(password, username)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    return password
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from ..store import db, migrate
+    from ..store.models import ROLE_ADMIN, Office, User
+    from ..store.users import USERNAME_MESSAGE, USERNAME_PATTERN, create_user
+
+    username = args.username.strip()
+    if not username:
+        raise CommandError("Podaj login administratora.")
+    if not re.fullmatch(USERNAME_PATTERN, username) or len(username) > 80:
+        raise CommandError(USERNAME_MESSAGE if len(username) <= 80 else "Login może mieć najwyżej 80 znaków.")
+    office_options = [flag for attribute, flag, _ in _OFFICE_LIMITS if getattr(args, attribute) is not None]
+    if args.office is not None and office_options:
+        raise CommandError(f"Z --office (istniejący ośrodek) nie podaje się {', '.join(office_options)}: "
+                           "dane ośrodka zmienia administrator w aplikacji (Administracja → Ustawienia ośrodka).")
+    for attribute, flag, limit in _OFFICE_LIMITS:
+        value = (getattr(args, attribute) or "").strip()
+        if len(value) > limit:
+            raise CommandError(f"{flag}: najwyżej {limit} znaków.")
+
+    migrate.upgrade()
+    engine = db.make_engine()
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            if session.execute(select(User.id).where(func.lower(User.username) == username.lower())).first():
+                raise CommandError(f"Login {username!r} jest już zajęty; wybierz inny.")
+            created_office = False
+            if args.office is not None:
+                office = _pick_office(session, args.office)
+            else:
+                known = session.execute(select(Office.id, Office.name).order_by(Office.id)).all()
+                if known:
+                    listing = "; ".join(f"{row.id} – {row.name}" for row in known)
+                    raise CommandError(f"W bazie jest już ośrodek. Wskaż, do którego dodać administratora: "
+                                       f"--office ID (dostępne: {listing}).")
+                missing = [flag for attribute, flag in (("office_name", "--office-name"), ("city", "--city"))
+                           if not (getattr(args, attribute) or "").strip()]
+                if missing:
+                    raise CommandError(f"W bazie nie ma jeszcze ośrodka, więc zostanie utworzony. Podaj "
+                                       f"{' i '.join(missing)} (np. --office-name \"Gminny Ośrodek Pomocy Społecznej "
+                                       f"w Lipowcu\" --city Lipowiec).")
+                prefix = (args.case_prefix or DEFAULT_CASE_PREFIX).strip()
+                if not re.fullmatch(r"[A-Za-z0-9]+([.-][A-Za-z0-9]+)*", prefix):
+                    raise CommandError("--case-prefix: litery bez polskich znaków i cyfry, rozdzielone kropką lub "
+                                       "łącznikiem, np. GOPS.AR.")
+                office = Office(name=args.office_name.strip(), city=args.city.strip(),
+                                address=(args.address or "").strip(), case_prefix=prefix)
+                session.add(office)
+                created_office = True
+            password = _admin_password(username)
+            full_name = (args.full_name or "").strip() or "Administrator"
+            try:
+                user = create_user(session, office, username, full_name, ROLE_ADMIN, password)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            session.commit()
+            lines = [f"Utworzono ośrodek {office.name} (identyfikator {office.id})." if created_office
+                     else f"Ośrodek: {office.name} (identyfikator {office.id}).",
+                     f"Utworzono administratora {user.username} ({user.full_name})."]
+    finally:
+        engine.dispose()
+    for line in lines:
+        _out(line)
+    _out("Zaloguj się nim w aplikacji (docgen serve), a w Administracji uzupełnij dane ośrodka i dodaj konta.")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from webforms import create_app
+    except ImportError as error:
+        raise CommandError(f"Nie można wczytać aplikacji webforms: {error}.", EXIT_PROBLEMS) from None
+    try:
+        import waitress
+    except ImportError:
+        raise CommandError("Brak pakietu waitress; zainstaluj go: pip install waitress.", EXIT_PROBLEMS) from None
+    app = create_app()
+    _out(f"Serwer działa pod adresem http://{args.host}:{args.port} (Ctrl+C kończy).")
+    waitress.serve(app, host=args.host, port=args.port, threads=8)
+    return EXIT_OK

@@ -1,0 +1,119 @@
+"""The `docgen` argument parser and main(), which runs the chosen command."""
+from __future__ import annotations
+
+import argparse
+from typing import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from .common import EXIT_PROBLEMS, EXIT_USAGE, CommandError, _err, _Parser
+from .documents import cmd_example, cmd_render, cmd_schema, cmd_types, cmd_validate
+from .office import (ADMIN_PASSWORD_ENV, DEFAULT_CASE_PREFIX, DEFAULT_HOST, DEFAULT_PORT, cmd_anonymise,
+                     cmd_create_admin, cmd_demo, cmd_init, cmd_serve)
+
+
+# --- the parser -------------------------------------------------------------------------
+
+def _type_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("type", metavar="TYP", help="typ dokumentu, np. work_plan (lista: docgen types)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="docgen", description="Dokumenty asystenta rodziny: typy, schematy, generowanie "
+                                                "i sprawdzanie plików Word, baza danych, serwer.")
+    commands = parser.add_subparsers(dest="command", metavar="POLECENIE", title="polecenia",
+                                     parser_class=_Parser)
+    commands.required = True
+
+    types = commands.add_parser("types", help="lista typów dokumentów")
+    types.add_argument("--json", action="store_true", help="wypisz jako listę JSON {id, title}")
+    types.set_defaults(handler=cmd_types)
+
+    schema = commands.add_parser("schema", help="schemat JSON danych wejściowych typu dokumentu")
+    _type_argument(schema)
+    schema.set_defaults(handler=cmd_schema)
+
+    example = commands.add_parser("example", help="przykładowe dane (JSON) typu dokumentu")
+    _type_argument(example)
+    example.set_defaults(handler=cmd_example)
+
+    render = commands.add_parser("render", help="wygeneruj dokument .docx z pliku JSON",
+                                 description="Sprawdza dane, nadaje znak sprawy z licznika ośrodka "
+                                             "i zapisuje dokument .docx.")
+    _type_argument(render)
+    render.add_argument("input", metavar="DANE.json", help="plik JSON z danymi dokumentu ('-' = standardowe wejście)")
+    render.add_argument("-o", "--output", metavar="WYNIK.docx", required=True, help="plik wynikowy .docx")
+    render.add_argument("--template", metavar="SZABLON.docx", help="inny szablon niż domyślny typu dokumentu")
+    render.add_argument("--office", metavar="ID", type=int,
+                        help="identyfikator ośrodka, którego nagłówek i licznik spraw użyć (domyślnie pierwszy)")
+    render.set_defaults(handler=cmd_render)
+
+    validate = commands.add_parser("validate", help="sprawdź, czy plik .docx ma wszystkie wymagane części")
+    validate.add_argument("file", metavar="PLIK.docx", help="plik do sprawdzenia")
+    validate.add_argument("--type", metavar="TYP", required=True, help="typ dokumentu, np. work_plan")
+    validate.set_defaults(handler=cmd_validate)
+
+    init = commands.add_parser("init", help="utwórz lub zaktualizuj bazę danych (migracje)")
+    init.set_defaults(handler=cmd_init)
+
+    demo = commands.add_parser("demo", help="załaduj dane demonstracyjne (ośrodek, konta, rodziny)",
+                               description="Tworzy od nowa zmyślony ośrodek z kontami i rodzinami. "
+                                           "Poprzednie dane demonstracyjne są usuwane.")
+    demo.add_argument("--password", metavar="HASŁO",
+                      help="jedno hasło dla wszystkich kont (domyślnie losowe, osobne dla każdego)")
+    demo.add_argument("--if-missing", action="store_true",
+                      help="nie zmieniaj istniejących danych demonstracyjnych, tylko pokaż hasła")
+    demo.set_defaults(handler=cmd_demo)
+
+    anonymise = commands.add_parser(
+        "anonymise", help="zanonimizuj rodziny, których okres przechowywania danych minął",
+        description="Zastępuje dane osobowe rodzin zamkniętych dawniej niż okres przechowywania ośrodka "
+                    "(retention_years) i usuwa ich wygenerowane pliki. Każda anonimizacja trafia do "
+                    "dziennika zdarzeń. Wypisuje tylko identyfikatory rodzin.")
+    anonymise.add_argument("--due", action="store_true", required=True,
+                           help="wszystkie rodziny, których okres przechowywania minął")
+    anonymise.add_argument("--dry-run", action="store_true", help="tylko pokaż, które rodziny, niczego nie zmieniaj")
+    anonymise.set_defaults(handler=cmd_anonymise)
+
+    admin = commands.add_parser(
+        "create-admin", help="utwórz konto administratora (i ośrodek, gdy baza jest pusta)",
+        description="Zakłada konto administratora ośrodka. Gdy w bazie nie ma jeszcze ośrodka, tworzy go "
+                    "(wtedy wymagane są --office-name i --city); gdy jest, wskaż go przez --office ID. "
+                    f"Hasło jest pytane dwa razy; w skryptach można je podać w zmiennej {ADMIN_PASSWORD_ENV}.")
+    admin.add_argument("username", metavar="LOGIN", help="login administratora")
+    admin.add_argument("--full-name", metavar="IMIĘ_I_NAZWISKO", help="imię i nazwisko (domyślnie „Administrator”)")
+    admin.add_argument("--office", metavar="ID", type=int, help="identyfikator istniejącego ośrodka")
+    admin.add_argument("--office-name", metavar="NAZWA", help="nazwa nowego ośrodka")
+    admin.add_argument("--city", metavar="MIEJSCOWOŚĆ", help="miejscowość nowego ośrodka")
+    admin.add_argument("--address", metavar="ADRES", help="adres nowego ośrodka (można uzupełnić w aplikacji)")
+    admin.add_argument("--case-prefix", metavar="PREFIKS",
+                       help=f"prefiks znaku sprawy nowego ośrodka (domyślnie {DEFAULT_CASE_PREFIX})")
+    admin.set_defaults(handler=cmd_create_admin)
+
+    serve = commands.add_parser("serve", help="uruchom aplikację WWW (waitress)")
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"adres nasłuchu (domyślnie {DEFAULT_HOST})")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (domyślnie {DEFAULT_PORT})")
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args)
+    except SystemExit as exit_:  # argparse: --help, usage errors
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
+    except CommandError as error:
+        _err(str(error))
+        return error.code
+    except SQLAlchemyError as error:
+        from ..store.migrate import display_url
+
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        _err(f"Błąd bazy danych ({display_url()}): {reason}")
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        _err("Przerwano.")
+        return 130
