@@ -5,7 +5,6 @@ import io
 import re
 
 import docx
-import pytest
 from sqlalchemy import select
 
 from docgen.doctypes import get_doctype

@@ -37,7 +37,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         return super().add_usage(usage, actions, groups, prefix="użycie: " if prefix is None else prefix)
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs.setdefault("add_help", False)
@@ -54,36 +54,36 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: błąd: {message}\n")
 
 
-def _out(text: str = "") -> None:
+def out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
-def _err(text: str) -> None:
+def err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def _doctype(type_id: str):
+def find_doctype(type_id: str):
     try:
         return get_doctype(type_id)
     except UnknownDocType as error:
         raise CommandError(error.args[0]) from None
 
 
-def _dump(value: Any) -> str:
+def dump(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
-_NO_OFFICE = ("W bazie danych nie ma żadnego ośrodka, więc nie ma z czego wziąć nagłówka dokumentu. "
+NO_OFFICE = ("W bazie danych nie ma żadnego ośrodka, więc nie ma z czego wziąć nagłówka dokumentu. "
               "Uruchom najpierw `docgen demo` (dane przykładowe) albo dodaj ośrodek w aplikacji.")
 
 
-def _pick_office(session, office_id: int | None):
+def pick_office(session, office_id: int | None):
     from sqlalchemy import inspect, select
 
     from ..store.models import Office
 
     if not inspect(session.get_bind()).has_table(Office.__tablename__):
-        raise CommandError(_NO_OFFICE)
+        raise CommandError(NO_OFFICE)
     if office_id is not None:
         office = session.get(Office, office_id)
         if office is None:
@@ -93,11 +93,11 @@ def _pick_office(session, office_id: int | None):
         return office
     office = session.execute(select(Office).order_by(Office.id).limit(1)).scalar_one_or_none()
     if office is None:
-        raise CommandError(_NO_OFFICE)
+        raise CommandError(NO_OFFICE)
     return office
 
 
-def _sqlite_file_missing(url: str) -> bool:
+def sqlite_file_missing(url: str) -> bool:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)

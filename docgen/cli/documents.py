@@ -12,8 +12,8 @@ from typing import Any
 
 from ..doctypes import DOCTYPES
 from ..schema import json_schema
-from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, _NO_OFFICE, CommandError, _doctype, _dump, _err, _out,
-                     _pick_office, _sqlite_file_missing)
+from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, NO_OFFICE, CommandError, find_doctype, dump, err, out,
+                     pick_office, sqlite_file_missing)
 
 
 # --- document types ---------------------------------------------------------------------
@@ -21,20 +21,20 @@ from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, _NO_OFFICE, CommandErro
 def cmd_types(args: argparse.Namespace) -> int:
     types = [{"id": doctype.id, "title": doctype.title} for doctype in DOCTYPES.values()]
     if args.json:
-        _out(_dump(types))
+        out(dump(types))
     else:
         for item in types:
-            _out(f"{item['id']}\t{item['title']}")
+            out(f"{item['id']}\t{item['title']}")
     return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    _out(_dump(json_schema(_doctype(args.type))))
+    out(dump(json_schema(find_doctype(args.type))))
     return EXIT_OK
 
 
 def cmd_example(args: argparse.Namespace) -> int:
-    _out(_dump(_doctype(args.type).example()))
+    out(dump(find_doctype(args.type).example()))
     return EXIT_OK
 
 
@@ -81,12 +81,12 @@ def cmd_render(args: argparse.Namespace) -> int:
     from ..store.documents import allocate_case_number
     from ..validate import validate
 
-    doctype = _doctype(args.type)
+    doctype = find_doctype(args.type)
     data = _read_json(args.input)
     issues = validate(doctype, data)
     if issues:
         for issue in issues:
-            _err(str(issue))  # one line per problem, "path: message"; nothing else on stderr
+            err(str(issue))  # one line per problem, "path: message"; nothing else on stderr
         return EXIT_USAGE
 
     template = Path(args.template) if args.template else template_path(doctype)
@@ -99,12 +99,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise CommandError(f"Katalog {output.parent} nie istnieje.")
 
     url = db.database_url()
-    if _sqlite_file_missing(url):
-        raise CommandError(_NO_OFFICE)
+    if sqlite_file_missing(url):
+        raise CommandError(NO_OFFICE)
     engine = db.make_engine(url)
     try:
         with db.make_sessionmaker(engine)() as session:
-            office = _pick_office(session, args.office)
+            office = pick_office(session, args.office)
             case_number = allocate_case_number(session, office, dt.date.today().year)
             content = _render(render, doctype, data, office, case_number, template)
             # the number is spent only once the document exists: write aside, commit, then rename
@@ -122,14 +122,14 @@ def cmd_render(args: argparse.Namespace) -> int:
                 raise
     finally:
         engine.dispose()
-    _out(f"Zapisano {output} (znak sprawy {case_number}, ośrodek: {office.name}).")
+    out(f"Zapisano {output} (znak sprawy {case_number}, ośrodek: {office.name}).")
     return EXIT_OK
 
 
 # --- validate a .docx -------------------------------------------------------------------
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    doctype = _doctype(args.type)
+    doctype = find_doctype(args.type)
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{path}: nie ma takiego pliku.")
@@ -137,9 +137,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     problems = check_docx(doctype, path)
     if not problems:
-        _out("Dokument kompletny.")
+        out("Dokument kompletny.")
         return EXIT_OK
-    _out(f"Dokument niekompletny ({doctype.title}):")
+    out(f"Dokument niekompletny ({doctype.title}):")
     for problem in problems:
-        _out(f"- {problem}")
+        out(f"- {problem}")
     return EXIT_PROBLEMS

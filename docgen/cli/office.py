@@ -9,7 +9,7 @@ from typing import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .common import EXIT_OK, EXIT_PROBLEMS, CommandError, _err, _out, _pick_office, _sqlite_file_missing
+from .common import EXIT_OK, EXIT_PROBLEMS, CommandError, err, out, pick_office, sqlite_file_missing
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -21,15 +21,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     from ..store import migrate
 
     migrate.upgrade()
-    _out(f"Baza danych gotowa: {migrate.display_url()}")
+    out(f"Baza danych gotowa: {migrate.display_url()}")
     return EXIT_OK
 
 
 def _print_logins(rows: Sequence[tuple[str, str, str]]) -> None:
     width = max(len(username) for username, _, _ in rows)
-    _out("Konta demonstracyjne (użytkownik, rola, hasło):")
+    out("Konta demonstracyjne (użytkownik, rola, hasło):")
     for username, role, secret in rows:
-        _out(f"  {username.ljust(width)}  {role.ljust(9)}  {secret}")
+        out(f"  {username.ljust(width)}  {role.ljust(9)}  {secret}")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -41,13 +41,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with db.make_sessionmaker(engine)() as session:
             if args.if_missing and demo.find_demo_office(session) is not None:
                 rows = demo.read_logins()
-                _out("Dane demonstracyjne już są w bazie; pozostawiono je bez zmian.")
+                out("Dane demonstracyjne już są w bazie; pozostawiono je bez zmian.")
                 if rows:
                     _print_logins(rows)
                 else:
-                    _out(f"Plik z hasłami ({demo.logins_path()}) nie istnieje. Aby utworzyć dane "
+                    out(f"Plik z hasłami ({demo.logins_path()}) nie istnieje. Aby utworzyć dane "
                          "demonstracyjne od nowa, z nowymi hasłami: docgen demo")
-                _out(f"Adres: {demo.URL}")
+                out(f"Adres: {demo.URL}")
                 return EXIT_OK
             try:
                 logins = demo.load_demo(session, args.password)
@@ -56,10 +56,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     roles = {username: role for username, _, role in demo.USERS}
-    _out(f"Utworzono dane demonstracyjne: {demo.OFFICE['name']}.")
+    out(f"Utworzono dane demonstracyjne: {demo.OFFICE['name']}.")
     _print_logins([(username, roles[username], secret) for username, secret in logins.items()])
-    _out(f"Hasła zapisano też w {demo.logins_path()} (tylko dla właściciela pliku).")
-    _out(f"Adres: {demo.URL}")
+    out(f"Hasła zapisano też w {demo.logins_path()} (tylko dla właściciela pliku).")
+    out(f"Adres: {demo.URL}")
     return EXIT_OK
 
 
@@ -70,7 +70,7 @@ def cmd_anonymise(args: argparse.Namespace) -> int:
     from ..store.models import Family
 
     url = db.database_url()
-    if _sqlite_file_missing(url):
+    if sqlite_file_missing(url):
         raise CommandError(f"Baza danych nie istnieje ({url}). Uruchom najpierw `docgen init`.")
     today = dt.date.today()
     engine = db.make_engine(url)
@@ -80,8 +80,8 @@ def cmd_anonymise(args: argparse.Namespace) -> int:
         with db.make_sessionmaker(engine)() as session:
             due = [family.id for family in lifecycle.due_for_anonymisation(session, today)]
             if args.dry_run:
-                _out(f"Rodziny do anonimizacji: {len(due)}" + (f" (id: {_ids(due)})." if due else "."))
-                _out("Próba (--dry-run): niczego nie zmieniono.")
+                out(f"Rodziny do anonimizacji: {len(due)}" + (f" (id: {_ids(due)})." if due else "."))
+                out("Próba (--dry-run): niczego nie zmieniono.")
                 return EXIT_OK
             for family_id in due:
                 family = session.get(Family, family_id)
@@ -96,7 +96,7 @@ def cmd_anonymise(args: argparse.Namespace) -> int:
                     failed.append(family_id)
                     # a file path or an SQL parameter in the message could carry a name
                     reason = str(error) if isinstance(error, ValueError) else type(error).__name__
-                    _err(f"Rodzina id {family_id}: nie zanonimizowano ({reason}).")
+                    err(f"Rodzina id {family_id}: nie zanonimizowano ({reason}).")
                 else:
                     done.append(family_id)
         try:
@@ -106,12 +106,12 @@ def cmd_anonymise(args: argparse.Namespace) -> int:
             purged = False
     finally:
         engine.dispose()
-    _out(f"Zanonimizowano rodziny: {len(done)}" + (f" (id: {_ids(done)})." if done else "."))
+    out(f"Zanonimizowano rodziny: {len(done)}" + (f" (id: {_ids(done)})." if done else "."))
     if not purged:
-        _err("Nie udało się opróżnić dziennika zapisu SQLite (baza zajęta); "
+        err("Nie udało się opróżnić dziennika zapisu SQLite (baza zajęta); "
              "uruchom polecenie ponownie później.")
     if failed:
-        _err(f"Nie zanonimizowano: {len(failed)} (id: {_ids(failed)}).")
+        err(f"Nie zanonimizowano: {len(failed)} (id: {_ids(failed)}).")
     return EXIT_PROBLEMS if failed or not purged else EXIT_OK
 
 
@@ -177,7 +177,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
                 raise CommandError(f"Login {username!r} jest już zajęty; wybierz inny.")
             created_office = False
             if args.office is not None:
-                office = _pick_office(session, args.office)
+                office = pick_office(session, args.office)
             else:
                 known = session.execute(select(Office.id, Office.name).order_by(Office.id)).all()
                 if known:
@@ -211,8 +211,8 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     for line in lines:
-        _out(line)
-    _out("Zaloguj się nim w aplikacji (docgen serve), a w Administracji uzupełnij dane ośrodka i dodaj konta.")
+        out(line)
+    out("Zaloguj się nim w aplikacji (docgen serve), a w Administracji uzupełnij dane ośrodka i dodaj konta.")
     return EXIT_OK
 
 
@@ -226,6 +226,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ImportError:
         raise CommandError("Brak pakietu waitress; zainstaluj go: pip install waitress.", EXIT_PROBLEMS) from None
     app = create_app()
-    _out(f"Serwer działa pod adresem http://{args.host}:{args.port} (Ctrl+C kończy).")
+    out(f"Serwer działa pod adresem http://{args.host}:{args.port} (Ctrl+C kończy).")
     waitress.serve(app, host=args.host, port=args.port, threads=8)
     return EXIT_OK

@@ -6,7 +6,7 @@ from typing import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .common import EXIT_PROBLEMS, EXIT_USAGE, CommandError, _err, _Parser
+from .common import EXIT_PROBLEMS, EXIT_USAGE, CommandError, err, Parser
 from .documents import cmd_example, cmd_render, cmd_schema, cmd_types, cmd_validate
 from .office import (ADMIN_PASSWORD_ENV, DEFAULT_CASE_PREFIX, DEFAULT_HOST, DEFAULT_PORT, cmd_anonymise,
                      cmd_create_admin, cmd_demo, cmd_init, cmd_serve)
@@ -19,10 +19,10 @@ def _type_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="docgen", description="Dokumenty asystenta rodziny: typy, schematy, generowanie "
+    parser = Parser(prog="docgen", description="Dokumenty asystenta rodziny: typy, schematy, generowanie "
                                                 "i sprawdzanie plików Word, baza danych, serwer.")
     commands = parser.add_subparsers(dest="command", metavar="POLECENIE", title="polecenia",
-                                     parser_class=_Parser)
+                                     parser_class=Parser)
     commands.required = True
 
     types = commands.add_parser("types", help="lista typów dokumentów")
@@ -106,14 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
     except CommandError as error:
-        _err(str(error))
+        err(str(error))
         return error.code
     except SQLAlchemyError as error:
         from ..store.migrate import display_url
 
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        _err(f"Błąd bazy danych ({display_url()}): {reason}")
+        err(f"Błąd bazy danych ({display_url()}): {reason}")
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        _err("Przerwano.")
+        err("Przerwano.")
         return 130
