@@ -20,6 +20,7 @@ What a conversion can do to the app is bounded:
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -49,15 +50,15 @@ class PdfError(Exception):
 
 
 class PdfFailed(PdfError):
-    pass
+    """LibreOffice could not convert the document, or its worker died."""
 
 
 class PdfTimeout(PdfFailed):
-    pass
+    """The conversion took longer than its timeout; the worker was restarted."""
 
 
 class PdfBusy(PdfError):
-    pass
+    """Every worker is busy and the waiting queue is full: try again shortly."""
 
 
 BUSY_MESSAGE = "Drukarnia jest zajęta – spróbuj ponownie za chwilę."
@@ -119,10 +120,7 @@ def _publish(temp: Path, out_path: Path) -> None:
 
 
 def _unlink(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
+    path.unlink(missing_ok=True)
 
 
 class _Worker:
@@ -181,11 +179,9 @@ class _Worker:
 
     @staticmethod
     def _read(stream, lines: queue.Queue) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):  # the pipe closed under us: the worker is gone
             for line in stream:
                 lines.put(line)
-        except (OSError, ValueError):
-            pass
         lines.put(None)
 
     def convert(self, source: Path, target: Path, timeout: float, stall: float) -> None:
@@ -216,20 +212,14 @@ class _Worker:
         for process in (self.converter, self.office):
             if process is None:
                 continue
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
                 os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):  # a zombie the init process will reap
                 process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
             for stream in (process.stdin, process.stdout):
                 if stream is not None:
-                    try:
+                    with contextlib.suppress(OSError):  # a broken pipe to a dead process
                         stream.close()
-                    except OSError:
-                        pass
         self.office = self.converter = None
         if self.profile:
             shutil.rmtree(self.profile, ignore_errors=True)
@@ -319,12 +309,12 @@ class PdfPool:
     def _restart_in_background(self, worker: _Worker) -> None:
         """Stop the worker and start it again off the caller's thread; it rejoins the pool after."""
         def restart() -> None:
+            # a worker that cannot start is left stopped: the next caller starts it and hears why
             try:
-                worker.stop()
-                if not self._closed:
-                    worker.start()
-            except PdfError:
-                pass  # left stopped: the next caller starts it and hears why it cannot
+                with contextlib.suppress(PdfError):
+                    worker.stop()
+                    if not self._closed:
+                        worker.start()
             finally:
                 if self._closed:
                     worker.stop()
