@@ -326,3 +326,18 @@ def test_engine_does_not_import_flask():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=PROJECT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_render_pdf_without_libreoffice_says_so_and_spends_nothing(demo_db, example_json, tmp_path, capsys,
+                                                                   monkeypatch):
+    import docgen.pdf
+
+    monkeypatch.setattr(docgen.pdf, "libreoffice_available", lambda: False)
+    code, out, err = run(capsys, "render", "work_plan", str(example_json), "-o", str(tmp_path / "plan.docx"),
+                         "--pdf", str(tmp_path / "plan.pdf"))
+    assert code == 2
+    assert docgen.pdf.LIBREOFFICE_MISSING in err
+    assert not (tmp_path / "plan.docx").exists() and not (tmp_path / "plan.pdf").exists()
+    # the next render still gets the office's first number
+    code, out, _ = run(capsys, "render", "work_plan", str(example_json), "-o", str(tmp_path / "plan.docx"))
+    assert code == 0 and ".4101.1." in out

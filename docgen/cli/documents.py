@@ -14,6 +14,7 @@ from ..doctypes import DOCTYPES
 from ..schema import json_schema
 from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, NO_OFFICE, CommandError, find_doctype, dump, err, out,
                      pick_office, sqlite_file_missing)
+from .pdf import docx_to_pdf, require_libreoffice, writable_target
 
 
 # --- document types ---------------------------------------------------------------------
@@ -82,6 +83,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     from ..validate import validate
 
     doctype = find_doctype(args.type)
+    pdf_target = writable_target(args.pdf, ".pdf") if args.pdf else None
+    if pdf_target:
+        require_libreoffice()  # before a case number is spent
     data = _read_json(args.input)
     issues = validate(doctype, data)
     if issues:
@@ -123,6 +127,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     out(f"Zapisano {output} (znak sprawy {case_number}, ośrodek: {office.name}).")
+    if pdf_target:
+        docx_to_pdf(output, pdf_target)
+        out(f"Zapisano {pdf_target}.")
     return EXIT_OK
 
 

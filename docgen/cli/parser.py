@@ -6,8 +6,9 @@ from typing import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .common import EXIT_PROBLEMS, EXIT_USAGE, CommandError, err, Parser
+from .common import EXIT_PROBLEMS, EXIT_USAGE, CommandError, Parser, err
 from .documents import cmd_example, cmd_render, cmd_schema, cmd_types, cmd_validate
+from .pdf import cmd_pdf
 from .office import (ADMIN_PASSWORD_ENV, DEFAULT_CASE_PREFIX, DEFAULT_HOST, DEFAULT_PORT, cmd_anonymise,
                      cmd_create_admin, cmd_demo, cmd_init, cmd_serve)
 
@@ -46,7 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--template", metavar="SZABLON.docx", help="inny szablon niż domyślny typu dokumentu")
     render.add_argument("--office", metavar="ID", type=int,
                         help="identyfikator ośrodka, którego nagłówek i licznik spraw użyć (domyślnie pierwszy)")
+    render.add_argument("--pdf", metavar="WYNIK.pdf", help="zapisz też PDF (potrzebny LibreOffice)")
     render.set_defaults(handler=cmd_render)
+
+    pdf = commands.add_parser("pdf", help="zamień pliki .docx na jeden PDF (potrzebny LibreOffice)",
+                              description="Każdy dokument zaczyna się na nowej stronie; plik, którego nie "
+                                          "da się zamienić, jest wymieniony, a pozostałe trafiają do PDF.")
+    pdf.add_argument("files", metavar="PLIK.docx", nargs="+", help="dokumenty, w kolejności stron")
+    pdf.add_argument("-o", "--output", metavar="WYNIK.pdf", required=True, help="plik wynikowy .pdf")
+    pdf.set_defaults(handler=cmd_pdf)
 
     validate = commands.add_parser("validate", help="sprawdź, czy plik .docx ma wszystkie wymagane części")
     validate.add_argument("file", metavar="PLIK.docx", help="plik do sprawdzenia")
