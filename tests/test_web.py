@@ -71,6 +71,15 @@ def test_new_family_keeps_what_was_typed_when_invalid(login):
     assert 'value="12345678901"' in response.text
 
 
+def _start_plan(login, session):
+    """asystent1 logged in, their first family, and a new work-plan draft: (client, family, url, id)."""
+    client = login("asystent1")
+    family = session.scalars(select(Family).join(User, Family.assistant)
+                             .where(User.username == "asystent1").order_by(Family.id)).first()
+    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "work_plan"}).location
+    return client, family, location, int(re.search(r"/dokumenty/(\d+)/", location).group(1))
+
+
 def _post_step(client, document_id, step, fields, action="next"):
     return client.post(f"/dokumenty/{document_id}/krok/{step}", data={**fields, "action": action})
 
@@ -163,11 +172,7 @@ def test_whole_wizard_prefills_saves_validates_generates_and_downloads(login, se
 
 
 def test_adding_and_removing_rows_keeps_the_other_rows(login, session):
-    client = login("asystent1")
-    family = session.scalars(select(Family).join(User, Family.assistant)
-                             .where(User.username == "asystent1")).first()
-    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "work_plan"}).location
-    document_id = int(re.search(r"/dokumenty/(\d+)/", location).group(1))
+    client, family, location, document_id = _start_plan(login, session)
     fields = {"goals-0-goal": "Pierwszy cel", "goals-1-goal": "Drugi cel"}
     response = _post_step(client, document_id, "goals", fields, action="add:goals")
     assert response.status_code == 302
@@ -179,11 +184,7 @@ def test_adding_and_removing_rows_keeps_the_other_rows(login, session):
 
 
 def test_generate_is_refused_while_the_plan_is_incomplete(login, session):
-    client = login("asystent1")
-    family = session.scalars(select(Family).join(User, Family.assistant)
-                             .where(User.username == "asystent1")).first()
-    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "work_plan"}).location
-    document_id = int(re.search(r"/dokumenty/(\d+)/", location).group(1))
+    client, family, location, document_id = _start_plan(login, session)
     review = client.get(f"/dokumenty/{document_id}").text
     assert "Do uzupełnienia przed wygenerowaniem" in review
     assert "Cel główny (długoterminowy): pole jest wymagane." in review
@@ -194,22 +195,14 @@ def test_generate_is_refused_while_the_plan_is_incomplete(login, session):
 
 
 def test_conditionally_required_fields_say_when_they_are_needed(login, session):
-    client = login("asystent1")
-    family = session.scalars(select(Family).join(User, Family.assistant)
-                             .where(User.username == "asystent1")).first()
-    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "work_plan"}).location
-    document_id = int(re.search(r"/dokumenty/(\d+)/", location).group(1))
+    client, family, location, document_id = _start_plan(login, session)
     page = client.get(f"/dokumenty/{document_id}/krok/basis").text
     assert page.count("Wymagane, gdy „Podstawa pracy z rodziną” to: postanowienie sądu.") == 3
     assert "Wymagane, gdy „Podstawa pracy z rodziną” to: zgoda rodziny." in page
 
 
 def test_a_step_can_take_the_family_record_again_after_it_changed(login, session):
-    client = login("asystent1")
-    family = session.scalars(select(Family).join(User, Family.assistant)
-                             .where(User.username == "asystent1")).first()
-    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "work_plan"}).location
-    document_id = int(re.search(r"/dokumenty/(\d+)/", location).group(1))
+    client, family, location, document_id = _start_plan(login, session)
     page = client.get(location).text
     assert "wczytaj je ponownie z karty rodziny" in page
     family.address = "ul. Nowa 1, 11-440 Lipowiec Mazurski"
