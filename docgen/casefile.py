@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Iterator
 
-from .definition import BOOL, CHOICE, DATE, PESEL, DocType, Field, Issue, Item, Repeat, Rule, Section
+from .definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, DocType, Field, Issue, Item, Repeat, Rule, Section
 from .rules import birth_date_of, date_of, rows
 
 RELATIONS = (
@@ -50,6 +50,9 @@ MEMBERS = Repeat(
               prefill="in_household"),
         Field("took_part", "Współtworzy plan i podpisuje go", BOOL, required=False, prefill="took_part",
               help="Zaznacz dorosłych, którzy opracowują plan razem z asystentem."),
+        Field("foster_care", "Przebywa w pieczy zastępczej", BOOL, required=False, prefill="foster_care",
+              help="Dziecko umieszczone w rodzinie zastępczej, rodzinnym domu dziecka lub placówce: "
+                   "pracę z rodziną prowadzi się według planu skoordynowanego (art. 15 ust. 1 pkt 2)."),
     ),
 )
 
@@ -62,10 +65,20 @@ BASIS_FIELDS: tuple[Field, ...] = (
     Field("court_name", "Sąd, który wydał postanowienie", required=False,
           required_when=("basis", "postanowienie"), prefill="court_name",
           help="Np. Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich."),
-    Field("court_case_number", "Sygnatura akt", required=False,
+    Field("court_case_number", "Sygnatura akt", COURT_CASE, required=False,
           required_when=("basis", "postanowienie"), prefill="court_case_number", help="Np. III Nsm 253/19."),
     Field("court_order_date", "Data postanowienia", DATE, required=False,
           required_when=("basis", "postanowienie"), prefill="court_order_date"),
+)
+
+# art. 15 ust. 1 pkt 2: with a child in foster care the assistant works with the county's coordinator
+COORDINATOR_FIELDS: tuple[Field, ...] = (
+    Field("coordinator_name", "Koordynator rodzinnej pieczy zastępczej (imię i nazwisko)",
+          prefill="coordinator_name"),
+    Field("coordinator_unit", "Jednostka koordynatora", prefill="coordinator_unit",
+          help="Np. Powiatowe Centrum Pomocy Rodzinie w Lipowcu Mazurskim."),
+    Field("coordinator_contact", "Kontakt z koordynatorem", required=False, prefill="coordinator_contact",
+          help="Telefon, e-mail."),
 )
 
 
@@ -86,6 +99,20 @@ MEMBERS_IDENTIFIED = Rule("members_identified", "Każda osoba ma datę urodzenia
                           _members_identified, section="family")
 
 
+def _assistant_not_social_worker(data: dict[str, Any]) -> Iterator[Issue]:
+    assistant = " ".join((data.get("assistant_name") or "").split()).casefold()
+    worker = " ".join((data.get("social_worker_name") or "").split()).casefold()
+    if assistant and assistant == worker:
+        yield Issue("social_worker_name", "Asystent rodziny nie może być pracownikiem socjalnym tej samej "
+                                          "rodziny (art. 17 ustawy).")
+
+
+def assistant_not_social_worker(section: str) -> Rule:
+    """art. 17: for a type holding both `assistant_name` and `social_worker_name`; messages in `section`."""
+    return Rule("assistant_not_social_worker", "Asystent nie jest pracownikiem socjalnym rodziny.",
+                _assistant_not_social_worker, section=section)
+
+
 def _optional(item: Item) -> Item:
     return dataclasses.replace(item, required=False) if isinstance(item, Field) and item.required else item
 
@@ -99,6 +126,8 @@ FAMILY_RECORD = DocType(
         Section("family", "Rodzina", (FAMILY_NAME, ADDRESS, _optional(SOCIAL_WORKER),
                                       dataclasses.replace(MEMBERS, min_items=0))),
         Section("basis", "Podstawa objęcia wsparciem", tuple(_optional(f) for f in BASIS_FIELDS)),
+        Section("coordinator", "Koordynator pieczy zastępczej (gdy dziecko przebywa w pieczy)",
+                tuple(_optional(f) for f in COORDINATOR_FIELDS)),
     ),
     rules=(MEMBERS_IDENTIFIED,),
 )

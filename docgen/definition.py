@@ -17,8 +17,9 @@ DATE = "date"          # ISO date "RRRR-MM-DD"
 CHOICE = "choice"      # one code out of `choices`
 BOOL = "bool"          # yes / no
 PESEL = "pesel"        # 11 digits, checked with python-stdnum
+COURT_CASE = "court_case"  # a court's case signature ("sygnatura akt"), e.g. "III Nsm 253/19"
 
-KINDS = (TEXT, TEXTAREA, DATE, CHOICE, BOOL, PESEL)
+KINDS = (TEXT, TEXTAREA, DATE, CHOICE, BOOL, PESEL, COURT_CASE)
 
 DEFAULT_MAX_LENGTH = {TEXT: 300, TEXTAREA: 8000}
 
@@ -65,6 +66,15 @@ class Repeat:
     max_items: int = 100
     help: str = ""
     prefill: str | None = None
+    # printed as a table: (field name, column width in cm) summing to the text width;
+    # empty: printed as a list, one block per item
+    table: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        names = {spec.name for spec in self.fields}
+        for name, _ in self.table:
+            if name not in names:
+                raise ValueError(f"{self.name}: table column {name!r} is not a field")
 
     def field(self, name: str) -> Field:
         for item in self.fields:
@@ -84,6 +94,9 @@ class Section:
     help: str = ""
     # an optional section may stay empty; the document then says so
     optional: bool = False
+    # False: a wizard step whose fields the document prints in its header (the court's
+    # addressee and case signature), not as a numbered section
+    numbered: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,16 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """A signature block: a dotted line with "(data i podpis – name)" under it."""
+
+    role: str               # printed above the line: "Asystent rodziny"
+    name: str = ""          # the field holding the signer's name
+    each: str = ""          # or: a list from `derive`, one block per entry's "name"
+    caption: str = "data i podpis"
+
+
+@dataclass(frozen=True)
 class DocType:
     id: str
     title: str
@@ -123,6 +146,10 @@ class DocType:
     # the fields giving the "Miejscowość, dnia …" line at the top
     place_field: str = "place"
     date_field: str = "document_date"
+    # printed under the title: "(art. 15 ust. 1 pkt 1 ustawy …)"
+    legal_basis: str = ""
+    # signature blocks at the end of the last section
+    signatures: tuple[Signature, ...] = ()
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -157,5 +184,10 @@ class DocType:
                 return section
         raise KeyError(name)
 
+    def numbered_sections(self) -> tuple[Section, ...]:
+        return tuple(section for section in self.sections if section.numbered)
+
     def numbered_title(self, section: Section) -> str:
-        return f"{self.sections.index(section) + 1}. {section.title}"
+        if not section.numbered:
+            return section.title
+        return f"{self.numbered_sections().index(section) + 1}. {section.title}"

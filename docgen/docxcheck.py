@@ -51,12 +51,12 @@ def check_docx(doctype: DocType, source: Source) -> list[str]:
     if document is None:
         return [NOT_DOCX]
     blocks = list(_blocks(document))
-    titles = {section.name: _key(doctype.numbered_title(section)) for section in doctype.sections}
+    titles = {section.name: _key(doctype.numbered_title(section)) for section in doctype.numbered_sections()}
     all_titles = set(titles.values())
 
     messages: list[str] = []
     found: list[tuple[int, Section]] = []
-    for section in doctype.sections:
+    for section in doctype.numbered_sections():
         title = doctype.numbered_title(section)
         positions = [i for i, block in enumerate(blocks) if block.is_heading and _key(block.text) == titles[section.name]]
         if not positions:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .definition import BOOL, CHOICE, DATE, PESEL, DocType, Field, Repeat
+from .definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, DocType, Field, Repeat
+from .validate import COURT_CASE_PATTERN
 
 
 def field_schema(spec: Field) -> dict[str, Any]:
@@ -19,6 +20,8 @@ def field_schema(spec: Field) -> dict[str, Any]:
         schema["type"] = "boolean"
     elif spec.kind == PESEL:
         schema.update(type="string", pattern=r"^\d{11}$")
+    elif spec.kind == COURT_CASE:
+        schema.update(type="string", pattern=COURT_CASE_PATTERN)
     else:
         schema["type"] = "string"
         if spec.limit:

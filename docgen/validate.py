@@ -13,11 +13,14 @@ from typing import Any, Iterable, Iterator
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import pesel as pesel_number
 
-from .definition import BOOL, CHOICE, DATE, PESEL, TEXT, TEXTAREA, DocType, Field, Issue, Repeat
+from .definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TEXT, TEXTAREA, DocType, Field, Issue, Repeat
 
 # Characters XML 1.0 cannot carry: a .docx could not hold them, so they are
 # refused with a message instead of being dropped silently.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# "III Nsm 253/19": division (Roman), repertory ("Nsm", "RNs", "Nkd"…), number / year
+COURT_CASE_PATTERN = r"^[IVXL]{1,7} [A-Z][A-Za-z]{0,5} \d{1,6}/\d{2}(?:\d{2})?$"
+_COURT_CASE = re.compile(COURT_CASE_PATTERN)
 _EARLIEST = dt.date(1900, 1, 1)
 _LATEST = dt.date(2100, 12, 31)
 
@@ -67,6 +70,10 @@ def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
     elif spec.kind == BOOL:
         if not isinstance(value, bool):
             yield Issue(path, f"{label}: oczekiwano wartości tak/nie (true/false).")
+    elif spec.kind == COURT_CASE:
+        if not isinstance(value, str) or not _COURT_CASE.match(value):
+            yield Issue(path, f"{label}: to nie jest sygnatura akt; podaj ją jak na piśmie sądu, "
+                              f"np. III Nsm 253/19 (wydział, repertorium, numer/rok).")
     elif spec.kind == PESEL:
         if not isinstance(value, str) or not re.fullmatch(r"\d{11}", value):
             yield Issue(path, f"{label}: PESEL ma 11 cyfr.")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..casefile import ADDRESS, BASIS_FIELDS, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED, SOCIAL_WORKER
+from ..casefile import (ADDRESS, BASIS_FIELDS, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED, SOCIAL_WORKER,
+                        assistant_not_social_worker)
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
 from ..rules import date_of, full_name, is_adult, rows
 
@@ -130,14 +131,6 @@ def _basis_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
                          f"data sporządzenia planu.")
 
 
-def _assistant_not_social_worker(data: dict[str, Any]) -> Iterator[Issue]:
-    assistant = (data.get("assistant_name") or "").strip().casefold()
-    worker = (data.get("social_worker_name") or "").strip().casefold()
-    if assistant and assistant == worker:
-        yield Issue("social_worker_name", "Asystent rodziny nie może być pracownikiem socjalnym tej samej "
-                                          "rodziny (art. 17 ustawy).")
-
-
 RULES = (
     MEMBERS_IDENTIFIED,
     Rule("adults_took_part", "Plan opracowuje co najmniej jedna dorosła osoba z rodziny.",
@@ -147,8 +140,7 @@ RULES = (
          _period_ordered, section="period"),
     Rule("deadlines_within_plan", "Terminy działań mieszczą się w okresie planu.",
          _deadlines_within_plan, section="actions"),
-    Rule("assistant_not_social_worker", "Asystent nie jest pracownikiem socjalnym rodziny.",
-         _assistant_not_social_worker, section="signatures"),
+    assistant_not_social_worker("signatures"),
 )
 
 

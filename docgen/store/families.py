@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..casefile import BASIS_FIELDS, FAMILY_RECORD, MEMBERS
+from ..casefile import BASIS_FIELDS, COORDINATOR_FIELDS, FAMILY_RECORD, MEMBERS
 from ..definition import DATE
 from ..validate import normalise
 from .models import Family, Person
 
-_SCALARS = ("family_name", "address", "social_worker_name") + tuple(f.name for f in BASIS_FIELDS)
+_SCALARS = (("family_name", "address", "social_worker_name") + tuple(f.name for f in BASIS_FIELDS)
+            + tuple(f.name for f in COORDINATOR_FIELDS))
 _DATES = {f.name for f in BASIS_FIELDS + MEMBERS.fields if f.kind == DATE}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ..render import Letterhead
@@ -102,6 +102,9 @@ class Family(Base):
     court_name: Mapped[str] = mapped_column(String(300), default="")
     court_case_number: Mapped[str] = mapped_column(String(50), default="")
     court_order_date: Mapped[dt.date | None] = mapped_column(Date)
+    coordinator_name: Mapped[str] = mapped_column(String(200), default="")
+    coordinator_unit: Mapped[str] = mapped_column(String(300), default="")
+    coordinator_contact: Mapped[str] = mapped_column(String(300), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # the day work with the family ended; the retention period runs from it
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -130,6 +133,8 @@ class Person(Base):
     relation: Mapped[str] = mapped_column(String(20))
     in_household: Mapped[bool] = mapped_column(Boolean, default=True)
     took_part: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a child placed in foster care: the family's plan must be the coordinated one
+    foster_care: Mapped[bool] = mapped_column(Boolean, default=False)
 
     family: Mapped[Family] = relationship(back_populates="members")
 
@@ -146,7 +151,8 @@ class CaseCounter(Base):
 
 class Document(Base):
     __tablename__ = "document"
-    __table_args__ = (UniqueConstraint("office_id", "case_number", name="uq_document_case_number"),)
+    __table_args__ = (UniqueConstraint("office_id", "case_number", name="uq_document_case_number"),
+                      Index("ix_document_type_family", "doc_type", "family_id", "document_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
@@ -157,6 +163,8 @@ class Document(Base):
     # how many times it was generated; each generation is a new GeneratedFile
     version: Mapped[int] = mapped_column(Integer, default=0)
     case_number: Mapped[str | None] = mapped_column(String(100))
+    # the date the last generated version bears (its type's date field); deadlines run from it
+    document_date: Mapped[dt.date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
