@@ -64,7 +64,7 @@ BASIS_FIELDS: tuple[Field, ...] = (
           required_when=("basis", "zgoda"), prefill="consent_date"),
     Field("court_name", "Sąd, który wydał postanowienie", required=False,
           required_when=("basis", "postanowienie"), prefill="court_name",
-          help="Np. Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich."),
+          help="Np. Sąd Rejonowy w Lipowcu Mazurskim (sam sąd; wydział podaje się w opinii dla sądu)."),
     Field("court_case_number", "Sygnatura akt", COURT_CASE, required=False,
           required_when=("basis", "postanowienie"), prefill="court_case_number", help="Np. III Nsm 253/19."),
     Field("court_order_date", "Data postanowienia", DATE, required=False,

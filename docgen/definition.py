@@ -97,6 +97,9 @@ class Section:
     # False: a wizard step whose fields the document prints in its header (the court's
     # addressee and case signature), not as a numbered section
     numbered: bool = True
+    # fixed wording the document prints at the start of the section (a declaration the
+    # family signs); the wizard shows it too
+    statement: str = ""
 
 
 @dataclass(frozen=True)

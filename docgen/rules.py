@@ -6,6 +6,7 @@ returns None for a value it cannot read, and a rule checks only what it can.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -25,6 +26,13 @@ def date_of(data: dict[str, Any], key: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later; a day the target month lacks becomes its last (08-31 + 6 -> 02-28)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def birth_date_of(person: dict[str, Any]) -> dt.date | None:

@@ -2,9 +2,20 @@
 from __future__ import annotations
 
 from ..definition import DocType
+from .closing_report import CLOSING_REPORT
+from .coordinated_plan import COORDINATED_PLAN
+from .court_opinion import COURT_OPINION
+from .family_consent import FAMILY_CONSENT
+from .monitoring_note import MONITORING_NOTE
+from .periodic_assessment import PERIODIC_ASSESSMENT
+from .visit_record import VISIT_RECORD
 from .work_plan import WORK_PLAN
 
-DOCTYPES: dict[str, DocType] = {doctype.id: doctype for doctype in (WORK_PLAN,)}
+# in the order of the work with a family: the order the lists offer them in
+DOCTYPES: dict[str, DocType] = {doctype.id: doctype for doctype in (
+    FAMILY_CONSENT, WORK_PLAN, COORDINATED_PLAN, VISIT_RECORD, PERIODIC_ASSESSMENT, COURT_OPINION,
+    CLOSING_REPORT, MONITORING_NOTE,
+)}
 
 
 class UnknownDocType(KeyError):

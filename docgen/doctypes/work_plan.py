@@ -60,6 +60,8 @@ SECTIONS = (
     )),
     Section("actions", "Działania", (
         Repeat("actions", "Działania", item_label="działanie", min_items=1, max_items=60,
+               table=(("action", 4.6), ("responsible", 3.0), ("deadline", 2.2), ("expected_effect", 3.3),
+                      ("verification", 2.9)),
                help="Każde działanie musi mieć termin realizacji i przewidywany efekt (art. 15 ust. 3 ustawy).",
                fields=(
                    Field("action", "Działanie", TEXTAREA),
@@ -72,6 +74,7 @@ SECTIONS = (
     )),
     Section("cooperation", "Współpraca z instytucjami", optional=True, items=(
         Repeat("institutions", "Instytucje współpracujące", item_label="instytucja", max_items=30,
+               table=(("institution", 6.0), ("scope", 10.0)),
                help="Szkoła, PCPR, poradnia, kurator, GKRPA, organizacje pozarządowe.",
                fields=(
                    Field("institution", "Instytucja"),
@@ -131,7 +134,17 @@ def _basis_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
                          f"data sporządzenia planu.")
 
 
-RULES = (
+def _no_child_in_foster_care(data: dict[str, Any]) -> Iterator[Issue]:
+    for index, person in enumerate(rows(data, "members")):
+        if person.get("foster_care"):
+            yield Issue(f"members[{index}].foster_care",
+                        f"Członkowie rodziny, osoba {index + 1} – {full_name(person) or 'dziecko'} przebywa "
+                        f"w pieczy zastępczej: dla tej rodziny sporządza się plan skoordynowany z planem pomocy "
+                        f"dziecku (art. 15 ust. 1 pkt 2 ustawy), a nie plan pracy z rodziną.")
+
+
+# the rules of every plan, the coordinated one (art. 15 ust. 1 pkt 2) included
+PLAN_RULES = (
     MEMBERS_IDENTIFIED,
     Rule("adults_took_part", "Plan opracowuje co najmniej jedna dorosła osoba z rodziny.",
          _adults_took_part, section="family"),
@@ -141,6 +154,11 @@ RULES = (
     Rule("deadlines_within_plan", "Terminy działań mieszczą się w okresie planu.",
          _deadlines_within_plan, section="actions"),
     assistant_not_social_worker("signatures"),
+)
+
+RULES = PLAN_RULES + (
+    Rule("no_child_in_foster_care", "Gdy dziecko przebywa w pieczy zastępczej, sporządza się plan skoordynowany.",
+         _no_child_in_foster_care, section="family"),
 )
 
 

@@ -1,0 +1,229 @@
+""""Opinia o rodzinie i jej członkach" — art. 15 ust. 1 of the Act of 9 June 2011, made only at the court's request."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterator
+
+from ..casefile import ADDRESS, BASES, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED, RELATIONS
+from ..definition import CHOICE, COURT_CASE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
+from ..rules import date_of, full_name, rows
+
+ACT = "ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy zastępczej"
+
+# The basis printed in the header. A choice: one click, and the wording is right; "inna" takes a text.
+OPINION_BASES = (
+    ("art15", f"art. 15 ust. 1 {ACT}"),
+    ("inna", "inna podstawa (wpisz poniżej)"),
+)
+
+# the family's members as in the case file, without the plan's "took part" checkbox
+OPINION_MEMBERS = dataclasses.replace(MEMBERS, fields=tuple(f for f in MEMBERS.fields if f.name != "took_part"))
+
+SECTIONS = (
+    Section("court", "Sąd i sprawa", numbered=False,
+            help="Opinię sporządza się wyłącznie na wniosek sądu: przepisz dane z pisma sądu.", items=(
+                Field("court_name", "Sąd", prefill="court_name",
+                      help="Sama nazwa sądu, np. Sąd Rejonowy w Lipowcu Mazurskim; wydział podaj niżej."),
+                Field("court_division", "Wydział", help="Np. III Wydział Rodzinny i Nieletnich."),
+                Field("court_case_number", "Sygn. akt", COURT_CASE, prefill="court_case_number",
+                      help="Jak na piśmie sądu, np. III Nsm 253/26."),
+                Field("request_date", "Data pisma sądu", DATE,
+                      help="Opinia odpowiada na to pismo: „w odpowiedzi na pismo z dnia …”."),
+                Field("court_questions", "Pytania sądu", TEXTAREA, required=False,
+                      help="Przepisz pytania z pisma sądu; wnioski opinii mają na nie odpowiadać."),
+                Field("opinion_basis", "Podstawa prawna opinii", CHOICE, choices=OPINION_BASES),
+                Field("opinion_basis_other", "Inna podstawa prawna", required=False,
+                      required_when=("opinion_basis", "inna"),
+                      help="Przepis, na który powołuje się sąd w piśmie."),
+            )),
+    Section("period", "Okres i formy pracy z rodziną", (
+        Field("work_basis", "Podstawa pracy z rodziną", CHOICE, choices=BASES, prefill="basis"),
+        Field("work_from", "Praca z rodziną od", DATE, prefill="work_start"),
+        Field("work_to", "Praca z rodziną do", DATE, required=False, prefill="work_end",
+              help="Pozostaw puste, jeśli praca z rodziną trwa."),
+        Field("work_forms", "Formy pracy", TEXTAREA,
+              help="Np. wizyty w domu rodziny (jak często), rozmowy, trening budżetowy, "
+                   "towarzyszenie w urzędach i szkole."),
+    )),
+    Section("family", "Skład rodziny", (FAMILY_NAME, ADDRESS, OPINION_MEMBERS)),
+    Section("profiles", "Charakterystyka członków rodziny", (
+        Repeat("member_profiles", "Charakterystyka członków rodziny", item_label="osoba", min_items=1,
+               max_items=20, prefill="members",
+               help="Każda osoba ze składu rodziny, osobno. Opisuj fakty, które asystent sam zaobserwował.",
+               fields=(
+                   Field("first_name", "Imię", prefill="first_name"),
+                   Field("last_name", "Nazwisko", prefill="last_name"),
+                   Field("relation", "Rola w rodzinie", CHOICE, choices=RELATIONS, prefill="relation"),
+                   Field("characteristic", "Charakterystyka", TEXTAREA,
+                         help="Zdrowie, nauka lub praca, zachowanie, pełnienie ról w rodzinie."),
+               )),
+    )),
+    Section("children", "Sytuacja opiekuńczo-wychowawcza dzieci", (
+        Field("children_care", "Sytuacja opiekuńczo-wychowawcza dzieci", TEXTAREA,
+              help="Opieka i wychowanie, nauka, zdrowie, zaspokajanie potrzeb dzieci."),
+    )),
+    Section("living", "Warunki mieszkaniowe i materialne", (
+        Field("housing", "Warunki mieszkaniowe", TEXTAREA, prefill="assessment.housing"),
+        Field("material_situation", "Sytuacja materialna", TEXTAREA, prefill="assessment.finances",
+              help="Źródła i wysokość dochodu, zadłużenie, korzystanie ze świadczeń."),
+    )),
+    Section("relations", "Relacje w rodzinie", (
+        Field("family_relations", "Relacje w rodzinie", TEXTAREA),
+    )),
+    Section("cooperation", "Współpraca z asystentem i realizacja planu", (
+        Field("cooperation", "Współpraca rodziny z asystentem", TEXTAREA,
+              prefill="assessment.cooperation_description"),
+        Field("plan_implementation", "Realizacja planu pracy z rodziną", TEXTAREA),
+    )),
+    Section("conclusions", "Wnioski", (
+        Field("conclusions", "Wnioski", TEXTAREA,
+              help="Wyłącznie fakty i wnioski z nich wynikające; odpowiedz na pytania sądu."),
+    )),
+    Section("signatures", "Podpis", (
+        Field("place", "Miejscowość sporządzenia opinii", prefill="office_city"),
+        Field("document_date", "Data sporządzenia opinii", DATE, prefill="today"),
+        Field("assistant_name", "Asystent rodziny (imię i nazwisko)", prefill="assistant_name"),
+        Field("head_name", "Kierownik ośrodka (imię i nazwisko)", required=False, prefill="head_name",
+              help="Wypełnij, jeśli opinię podpisuje także kierownik ośrodka."),
+    )),
+)
+
+
+def _request_before_opinion(data: dict[str, Any]) -> Iterator[Issue]:
+    request, made = date_of(data, "request_date"), date_of(data, "document_date")
+    if request and made and request > made:
+        yield Issue("request_date", "Data pisma sądu: opinię sporządza się w odpowiedzi na pismo sądu, więc pismo "
+                                    f"nie może być późniejsze niż data sporządzenia opinii ({made.isoformat()}).")
+
+
+def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
+    start, end, made = date_of(data, "work_from"), date_of(data, "work_to"), date_of(data, "document_date")
+    if start and end and end < start:
+        yield Issue("work_to", "Praca z rodziną do: data końca nie może być wcześniejsza niż data początku.")
+    if start and made and start > made:
+        yield Issue("work_from", "Praca z rodziną od: praca nie może zaczynać się po dacie sporządzenia opinii "
+                                 f"({made.isoformat()}).")
+    elif end and made and end > made:
+        yield Issue("work_to", "Praca z rodziną do: data końca nie może być późniejsza niż data sporządzenia "
+                               f"opinii ({made.isoformat()}).")
+
+
+def _key(person: dict[str, Any]) -> str:
+    return " ".join(full_name(person).split()).casefold()
+
+
+def _every_member_profiled(data: dict[str, Any]) -> Iterator[Issue]:
+    """One profile per member of the family composition, matched by first and last name."""
+    members = {_key(person): full_name(person) for person in rows(data, "members") if _key(person)}
+    seen: set[str] = set()
+    for index, profile in enumerate(rows(data, "member_profiles")):
+        key = _key(profile)
+        if not key:
+            continue
+        where = f"Charakterystyka członków rodziny, osoba {index + 1} – "
+        if key not in members:
+            yield Issue(f"member_profiles[{index}].last_name",
+                        where + f"{full_name(profile)} nie występuje w składzie rodziny; popraw imię i nazwisko "
+                                "albo dodaj tę osobę w części „Skład rodziny”.")
+        elif key in seen:
+            yield Issue(f"member_profiles[{index}].last_name",
+                        where + f"{full_name(profile)} ma już charakterystykę; połącz obie w jedną.")
+        seen.add(key)
+    for key, name in members.items():
+        if key not in seen:
+            yield Issue("member_profiles", f"Charakterystyka członków rodziny: brak charakterystyki osoby {name} "
+                                           "ze składu rodziny.")
+
+
+RULES = (
+    Rule("request_before_opinion", "Pismo sądu poprzedza opinię.", _request_before_opinion, section="court"),
+    Rule("period_ordered", "Okres pracy z rodziną jest poprawny i nie wykracza poza datę opinii.",
+         _period_ordered, section="period"),
+    MEMBERS_IDENTIFIED,
+    Rule("every_member_profiled", "Każda osoba ze składu rodziny ma swoją charakterystykę.",
+         _every_member_profiled, section="profiles"),
+)
+
+
+def derive(data: dict[str, Any]) -> dict[str, Any]:
+    """The basis as printed, and whether the head of the centre countersigns."""
+    code = data.get("opinion_basis") or ""
+    basis = data.get("opinion_basis_other") if code == "inna" else dict(OPINION_BASES).get(code)
+    return {"opinion_basis_text": basis or "", "head_countersigns": bool(data.get("head_name"))}
+
+
+def example() -> dict[str, Any]:
+    return {
+        "court_name": "Sąd Rejonowy w Lipowcu Mazurskim",
+        "court_division": "III Wydział Rodzinny i Nieletnich",
+        "court_case_number": "III Nsm 253/26",
+        "request_date": "2027-03-08",
+        "court_questions": "1. Jak rodzice wywiązują się z obowiązków wobec dzieci?\n"
+                           "2. Czy rodzina współpracuje z asystentem rodziny i z jakim skutkiem?",
+        "opinion_basis": "art15",
+        "opinion_basis_other": None,
+        "work_basis": "zgoda",
+        "work_from": "2026-10-05",
+        "work_to": None,
+        "work_forms": "Wizyty w domu rodziny raz w tygodniu (łącznie 22 wizyty), rozmowy z rodzicami, "
+                      "trening budżetowy, towarzyszenie matce w Powiatowym Urzędzie Pracy, "
+                      "spotkania z wychowawczynią Julii.",
+        "family_name": "Zawadzcy",
+        "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
+        "members": [
+            {"first_name": "Anna", "last_name": "Zawadzka", "birth_date": "1991-03-14", "pesel": "91031441223",
+             "relation": "matka", "in_household": True, "foster_care": False},
+            {"first_name": "Tomasz", "last_name": "Zawadzki", "birth_date": "1988-09-02", "pesel": "88090213717",
+             "relation": "ojciec", "in_household": True, "foster_care": False},
+            {"first_name": "Julia", "last_name": "Zawadzka", "birth_date": "2014-05-21", "pesel": "14252125523",
+             "relation": "dziecko", "in_household": True, "foster_care": False},
+            {"first_name": "Kacper", "last_name": "Zawadzki", "birth_date": "2018-11-07", "pesel": None,
+             "relation": "dziecko", "in_household": True, "foster_care": False},
+        ],
+        "member_profiles": [
+            {"first_name": "Anna", "last_name": "Zawadzka", "relation": "matka",
+             "characteristic": "Od stycznia 2027 r. uczestniczy w kursie zawodowym skierowanym przez PUP. "
+                               "Dba o dzieci, prowadzi dom; dotrzymuje ustaleń z asystentem."},
+            {"first_name": "Tomasz", "last_name": "Zawadzki", "relation": "ojciec",
+             "characteristic": "Pracuje dorywczo na budowie. Angażuje się w spłatę zadłużenia czynszowego."},
+            {"first_name": "Julia", "last_name": "Zawadzka", "relation": "dziecko",
+             "characteristic": "Uczennica klasy VI. Frekwencja wzrosła z 78% do 93%; oceny dostateczne i dobre."},
+            {"first_name": "Kacper", "last_name": "Zawadzki", "relation": "dziecko",
+             "characteristic": "Uczęszcza do przedszkola, rozwija się prawidłowo; opiekę po południu "
+                               "sprawuje babcia."},
+        ],
+        "children_care": "Dzieci są zadbane, mają zapewnione posiłki i odzież. Rodzice ustalili plan dnia "
+                         "dzieci; matka odprowadza Julię do szkoły i kontaktuje się z wychowawczynią.",
+        "housing": "Mieszkanie dwupokojowe w bloku, z kuchnią i łazienką; czyste i ogrzewane. "
+                   "Dzieci mają wspólny pokój.",
+        "material_situation": "Dochód z pracy dorywczej ojca i zasiłku rodzinnego. Zadłużenie czynszowe "
+                              "zmniejszyło się z 4 300 zł do 2 100 zł; raty według ugody płacone w terminie.",
+        "family_relations": "Rodzice wspierają się wzajemnie; nie stwierdzono przemocy. Dzieci są związane z "
+                            "rodzicami i babcią.",
+        "cooperation": "Rodzina współpracuje z asystentem, dotrzymuje terminów spotkań.",
+        "plan_implementation": "Z trzech celów planu jeden zrealizowano (frekwencja Julii), dwa są w toku "
+                               "(praca matki, spłata zadłużenia).",
+        "conclusions": "Ad 1. Rodzice zapewniają dzieciom opiekę i zaspokajają ich podstawowe potrzeby.\n"
+                       "Ad 2. Rodzina współpracuje z asystentem; cele planu są realizowane.",
+        "place": "Lipowiec Mazurski",
+        "document_date": "2027-03-22",
+        "assistant_name": "Ewa Kalinowska",
+        "head_name": None,
+    }
+
+
+COURT_OPINION = DocType(
+    id="court_opinion",
+    title="Opinia o rodzinie i jej członkach",
+    sections=SECTIONS,
+    rules=RULES,
+    template="court_opinion.docx",
+    example=example,
+    derive=derive,
+    file_stem="opinia_o_rodzinie",
+    legal_basis=f"(art. 15 ust. 1 {ACT})",
+    signatures=(
+        Signature("Asystent rodziny", name="assistant_name"),
+        Signature("Kierownik ośrodka", name="head_name"),
+    ),
+)
