@@ -308,7 +308,7 @@ def test_demo_loads_twice_into_one_office(db_session, instance_dir):
         if family.basis == "zgoda":
             assert family.consent_date is not None
         else:
-            assert family.court_name == "Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich"
+            assert family.court_name == "Sąd Rejonowy w Lipowcu Mazurskim"
             assert family.court_case_number == "III Nsm 118/26" and family.court_order_date is not None
         relations = [p.relation for p in family.members]
         assert "dziecko" in relations and any(r in ("matka", "ojciec") for r in relations)
@@ -325,17 +325,27 @@ def test_demo_loads_twice_into_one_office(db_session, instance_dir):
 def test_demo_family_documents_validate_once_completed(db_session, instance_dir):
     demo.load_demo(db_session, "hasło-demo-123")
     for family in db_session.execute(select(Family)).scalars():
-        document = create_document(db_session, family, "work_plan", family.assistant)
+        # a child in foster care (Filip Wieczorek) means the coordinated plan
+        plan_type = "coordinated_plan" if any(p.foster_care for p in family.members) else "work_plan"
+        document = create_document(db_session, family, plan_type, family.assistant)
         prefilled = {key: value for key, value in document.data.items() if value not in (None, [])}
-        example = get_doctype("work_plan").example()
+        example = get_doctype(plan_type).example()
         data = {**example, "valid_from": "2026-11-23", "valid_to": "2027-05-20", "plan_date": "2026-11-23",
                 "consultation_date": "2026-11-20", **{k: v for k, v in prefilled.items() if k != "plan_date"}}
         data["actions"] = [{**row, "deadline": "2027-05-01"} for row in example["actions"]]
+        if plan_type == "coordinated_plan":
+            assert [c["first_name"] for c in prefilled["children_in_care"]] == ["Filip"]
+            data["children_in_care"] = [{**example["children_in_care"][0],
+                                         **{k: v for k, v in child.items() if v is not None},
+                                         "placement_date": "2026-02-20",
+                                         "court_order_date": "2026-02-10", "help_plan_date": "2026-03-10"}
+                                        for child in prefilled["children_in_care"]]
+            data["return_conditions"] = [{**row, "deadline": "2027-05-01"} for row in example["return_conditions"]]
         if data["basis"] == "zgoda":
             data.update(court_name=None, court_case_number=None, court_order_date=None)
         else:
             data.update(consent_date=None)
-        assert validate(get_doctype("work_plan"), data) == [], family.family_name
+        assert validate(get_doctype(plan_type), data) == [], family.family_name
 
 
 def test_demo_password_and_logins_file(db_session, instance_dir):

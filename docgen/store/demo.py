@@ -43,7 +43,7 @@ USERS = (
     ("admin", "Administrator systemu", ROLE_ADMIN),
 )
 
-COURT = "Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich"
+COURT = "Sąd Rejonowy w Lipowcu Mazurskim"
 
 LOGINS_FILE = "demo-logins.txt"
 URL = "http://127.0.0.1:5000"
@@ -67,6 +67,7 @@ class _Member:
     relation: str
     female: bool
     in_household: bool = True
+    foster_care: bool = False
 
 
 def _d(text: str) -> dt.date:
@@ -99,10 +100,13 @@ FAMILIES = (
         "court_name": COURT,
         "court_case_number": "III Nsm 118/26",
         "court_order_date": _d("2026-02-10"),
+        "coordinator_name": "Agnieszka Rutkowska",
+        "coordinator_unit": "Powiatowe Centrum Pomocy Rodzinie w Lipowcu Mazurskim",
+        "coordinator_contact": "tel. 89 765 43 21",
     }, (
         _Member("Katarzyna", "Wieczorek", _d("1995-08-30"), "matka", True),
         _Member("Natalia", "Wieczorek", _d("2016-01-19"), "dziecko", True),
-        _Member("Filip", "Wieczorek", _d("2019-10-05"), "dziecko", False),
+        _Member("Filip", "Wieczorek", _d("2019-10-05"), "dziecko", False, in_household=False, foster_care=True),
         _Member("Maja", "Wieczorek", _d("2022-05-12"), "dziecko", True),
     )),
     ("asystent2", {
@@ -184,14 +188,15 @@ def load_demo(session: Session, password: str | None = None) -> dict[str, str]:
     serial = 100
     for assistant, fields, members in FAMILIES:
         family = Family(office=office, assistant=users[assistant], active=True,
-                        **{"court_name": "", "court_case_number": "", "referral_ref": "", **fields})
+                        **{"court_name": "", "court_case_number": "", "referral_ref": "", "coordinator_name": "",
+                           "coordinator_unit": "", "coordinator_contact": "", **fields})
         for position, member in enumerate(members):
             serial += 37
             adult = age_on(member.born, fields["assignment_date"]) >= ADULT_AGE
             family.members.append(Person(
                 position=position, first_name=member.first_name, last_name=member.last_name,
                 birth_date=member.born, pesel=pesel_for(member.born, serial, member.female),
-                relation=member.relation, in_household=member.in_household,
+                relation=member.relation, in_household=member.in_household, foster_care=member.foster_care,
                 took_part=adult and member.relation in ("matka", "ojciec", "opiekun")))
         session.add(family)
     session.commit()

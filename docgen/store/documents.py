@@ -9,34 +9,86 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..doctypes import get_doctype
+from ..facts import EarlierDocument, document_facts
+from ..formatting import as_date
 from ..prefill import prefill
 from ..render import render_valid, template_path
+from ..rules import birth_date_of
 from ..validate import require_valid
 from .db import PROJECT_ROOT
 from .families import family_to_data
-from .models import STATUS_DRAFT, STATUS_FINAL, CaseCounter, Document, Family, GeneratedFile, Office, User
+from .models import ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseCounter, Document, Family, GeneratedFile, Office, User
 
 
 def output_dir() -> Path:
     return Path(os.environ.get("DOCGEN_OUTPUT_DIR", PROJECT_ROOT / "output"))
 
 
-def case_facts(family: Family, user: User, today: dt.date | None = None) -> dict[str, Any]:
-    """What the office already knows about a case, under the keys the definitions prefill from."""
+def _head_name(session: Session | None, office: Office) -> str | None:
+    if session is None:
+        return None
+    return session.scalar(select(User.full_name).where(User.office_id == office.id, User.role == ROLE_HEAD,
+                                                       User.active.is_(True)).order_by(User.id).limit(1))
+
+
+def _dated(person: dict[str, Any]) -> dict[str, Any]:
+    """A child's row with the birth date read from the PESEL when only that was recorded."""
+    born = birth_date_of(person)
+    return {**person, "birth_date": born.isoformat() if born else None}
+
+
+def earlier_documents(family: Family, exclude: Document | None = None) -> list[EarlierDocument]:
+    return [EarlierDocument(d.doc_type, d.data or {}, d.case_number, d.document_date, d.updated_at or d.created_at)
+            for d in family.documents if d is not exclude and d.id is not None]
+
+
+def case_facts(family: Family, user: User, today: dt.date | None = None,
+               exclude: Document | None = None) -> dict[str, Any]:
+    """What the office already knows about a case, under the keys the definitions prefill from:
+    the family record, the people and the office, and the family's earlier documents."""
     assistant = family.assistant or user
+    record = family_to_data(family)
+    members = record["members"]
+    facts = document_facts(earlier_documents(family, exclude), work_start=record.get("assignment_date"))
+    work_end = family.closed_on.isoformat() if family.closed_on else facts.get("closing_report.work_end")
     return {
-        **family_to_data(family),
+        **facts,
+        **record,
+        "children": [_dated(m) for m in members if m.get("relation") == "dziecko"],
+        "children_in_care": [_dated(m) for m in members if m.get("foster_care")],
         "assistant_name": assistant.full_name,
+        "head_name": _head_name(object_session(family), family.office),
+        "office_name": family.office.name,
         "office_city": family.office.city,
         "today": (today or dt.date.today()).isoformat(),
+        "work_start": record.get("assignment_date"),
+        "work_end": work_end,
     }
 
 
+def creation_refusal(family: Family, doc_type: str) -> str | None:
+    """Why a document of this type cannot be started for this family (the plan a child in foster
+    care needs), in Polish; None when it can. The validator checks the same again on generation."""
+    in_care = [f"{person.first_name} {person.last_name}" for person in family.members if person.foster_care]
+    if doc_type == "work_plan" and in_care:
+        return (f"{', '.join(in_care)} – dziecko przebywa w pieczy zastępczej, więc pracę z rodziną prowadzi się "
+                "według planu skoordynowanego z planem pomocy dziecku (art. 15 ust. 1 pkt 2 ustawy). "
+                "Utwórz „Plan pracy z rodziną skoordynowany z planem pomocy dziecku”.")
+    if doc_type == "coordinated_plan" and not in_care:
+        return ("Plan skoordynowany sporządza się, gdy dziecko z rodziny przebywa w pieczy zastępczej. "
+                "Zaznacz to w danych rodziny („Przebywa w pieczy zastępczej” przy dziecku).")
+    return None
+
+
 def create_document(session: Session, family: Family, doc_type: str, user: User) -> Document:
+    """A new draft prefilled from the case facts. Raises ValueError (Polish) when `creation_refusal` says no."""
     doctype = get_doctype(doc_type)
+    refusal = creation_refusal(family, doctype.id)
+    if refusal:
+        raise ValueError(refusal)
     document = Document(office_id=family.office_id, family=family, doc_type=doctype.id, status=STATUS_DRAFT,
                         data=prefill(doctype, case_facts(family, user)), created_by=user)
     session.add(document)
@@ -79,6 +131,10 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
                            template=template)
     document.case_number = case_number
+    document.document_date = as_date(clean.get(doctype.date_field)) or today or dt.date.today()
+    if doctype.id == "family_consent" and not family.basis:
+        # the signed consent is the basis of the work (art. 8 ust. 3): recorded once, every plan takes it
+        family.basis, family.consent_date = "zgoda", as_date(clean.get("consent_date"))
     document.version += 1
     document.status = STATUS_FINAL
     # the family's name may be shortened, the case number and version never: they keep names unique

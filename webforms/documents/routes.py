@@ -25,7 +25,11 @@ def create(family_id: int):
     doc_type = request.form.get("doc_type", "")
     if doc_type not in DOCTYPES:
         abort(400)
-    document = create_document(db.session(), family, doc_type, current_user)
+    try:
+        document = create_document(db.session(), family, doc_type, current_user)
+    except ValueError as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("families.show", family_id=family.id))
     log(audit.CREATE, object_type="document", object_id=document.id, family_id=family.id, detail=doc_type)
     db.session().commit()
     first = get_doctype(doc_type).sections[0].name
@@ -61,7 +65,7 @@ def step(document_id: int, step: str):
         action = request.form.get("action", "next")
         if action == "prefill":
             # the user asked to take this step's fields again from the family's current record
-            fresh = prefill(doctype, case_facts(document.family, current_user))
+            fresh = prefill(doctype, case_facts(document.family, current_user, exclude=document))
             data.update({item.name: fresh[item.name] for item in section.items if item.prefill})
         row_changed = apply_row_action(section, data, action)
         # save first, whatever was pressed: nothing typed is lost
@@ -75,7 +79,7 @@ def step(document_id: int, step: str):
             return redirect(url_for("documents.step", document_id=document.id, step=section.name,
                                     _anchor=f"grupa-{action.split(':')[1]}"))
         if action == "prefill":
-            flash("Wczytano dane z karty rodziny.", "success")
+            flash("Wczytano dane z karty rodziny i wcześniejszych dokumentów.", "success")
             return redirect(url_for("documents.step", document_id=document.id, step=section.name))
         if action == "back" and index > 0:
             return redirect(url_for("documents.step", document_id=document.id, step=doctype.sections[index - 1].name))

@@ -72,6 +72,10 @@ def _edit(family: Family, is_new: bool):
             assistant = next((a for a in assistants if str(a.id) == chosen), None)
             if assistant is None:
                 errors.setdefault("assistant_id", []).append("Wybierz asystenta rodziny.")
+        worker = " ".join((data.get("social_worker_name") or "").split()).casefold()
+        if assistant is not None and worker and worker == " ".join(assistant.full_name.split()).casefold():
+            errors.setdefault("social_worker_name", []).append(
+                "Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny (art. 17 ustawy).")
         if assistant is not None and assistant.id != family.assistant_id:
             problem = _caseload_error(assistant, family)
             if problem:
