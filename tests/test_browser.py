@@ -12,6 +12,9 @@ import docx
 import pytest
 from werkzeug.serving import make_server
 
+from docgen.formatting import date_long
+from docgen.rules import add_months
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TYPED = 'Babcia pomaga & wspiera <zawsze>.\nDrugi wiersz: "cytat" {{ nie_zmienna }} {% if %} 🙂 zażółć gęślą jaźń'
 
@@ -96,6 +99,7 @@ def test_assistant_makes_a_work_plan_in_chromium(live_server, page, tmp_path, de
     page.get_by_role("button", name="Zapisz dane rodziny").click()
     page.get_by_role("heading", name="Rodzina Wierzbiccy").wait_for()
 
+    page.select_option("#doc_type", "work_plan")
     page.get_by_role("button", name="Utwórz").click()
     # step 1 comes prefilled from the family
     assert page.input_value("#family_name") == "Wierzbiccy"
@@ -180,7 +184,7 @@ def test_assistant_gets_404_on_another_assistants_family_in_chromium(live_server
     page.get_by_label("Login").fill("asystent2")
     page.get_by_label("Hasło").fill(demo_password)
     page.get_by_role("button", name="Zaloguj się").click()
-    page.get_by_role("heading", name="Rodziny").wait_for()
+    page.get_by_role("heading", name="Pulpit").wait_for()
     assert family.family_name not in page.content()
 
     response = page.goto(f"{live_server}/rodziny/{family.id}")
@@ -188,3 +192,99 @@ def test_assistant_gets_404_on_another_assistants_family_in_chromium(live_server
     page.get_by_role("heading", name="Nie znaleziono").wait_for()
     assert family.family_name not in page.content()
     _shot(page, "08-cudza-rodzina-404")
+
+
+def _plan_for(session, family_name: str, today: dt.date) -> None:
+    """A generated work plan for a demo family: its own record, the example's plan, dated three weeks ago."""
+    from sqlalchemy import select
+
+    from docgen.doctypes import get_doctype
+    from docgen.store.documents import create_document, generate
+    from docgen.store.models import Family
+
+    family = session.scalars(select(Family).where(Family.family_name == family_name)).one()
+    plan_type = get_doctype("work_plan")
+    document = create_document(session, family, "work_plan", family.assistant)
+    own = {item.name for section in plan_type.sections if section.name in ("family", "basis", "signatures")
+           for item in section.items}
+    day = lambda offset: (today + dt.timedelta(days=offset)).isoformat()  # noqa: E731
+    example = plan_type.example()
+    actions = [{**action, "deadline": day(30 * (index + 1))} for index, action in enumerate(example["actions"])]
+    document.data = {**document.data, **{k: v for k, v in example.items() if k not in own},
+                     "actions": actions, "valid_from": day(-21), "valid_to": day(150), "plan_date": day(-21),
+                     "consultation_date": day(-22)}
+    generate(session, document, family.assistant)
+    session.commit()
+
+
+def test_assistant_makes_a_periodic_assessment_from_the_plan_and_reads_the_dashboard(live_server, page, session,
+                                                                                     demo_password):
+    today = dt.date.today()
+    _plan_for(session, "Krajewscy", today)
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Login").fill("asystent1")
+    page.get_by_label("Hasło").fill(demo_password)
+    page.get_by_role("button", name="Zaloguj się").click()
+    # the dashboard is the first page: the Wieczorek family was assigned on 2 March 2026 and has had
+    # no assessment since, so it was due on 2 September 2026
+    page.get_by_role("heading", name="Pulpit").wait_for()
+    overdue = page.locator("#oceny-po-terminie")
+    assert "Wieczorek" in overdue.inner_text() and "2 września 2026 r." in overdue.inner_text()
+    assert "Wieczorek" in page.locator("#piecza").inner_text()
+    assert "2 / 15" in page.locator("#obciazenie").inner_text()
+    _shot(page, "09-pulpit")
+
+    page.get_by_role("link", name="Krajewscy").first.click()
+    page.select_option("#doc_type", "periodic_assessment")
+    page.get_by_role("button", name="Utwórz").click()
+    # prefilled from the plan: the period starts where the plan does, the plan is named
+    assert page.input_value("#period_from") == (today - dt.timedelta(days=21)).isoformat()
+    assert page.input_value("#plan_reference").startswith("Plan pracy z rodziną z dnia ")
+    _shot(page, "10-ocena-krok-1")
+    _next(page)
+    assert page.input_value("#family_name") == "Krajewscy"
+    _next(page)
+    # the children come from the family record
+    assert page.input_value("#children-0-first_name") == "Oliwia"
+    page.fill("#children-0-care", "Mieszka z matką, uczęszcza do szkoły regularnie.")
+    page.fill("#children-1-care", "Pod opieką matki i babci; przedszkole.")
+    _next(page)
+    page.fill("#housing", "Mieszkanie komunalne, 2 pokoje, czysto.")
+    _next(page)
+    page.fill("#finances", "Matka pracuje na pół etatu; zasiłek rodzinny.")
+    _next(page)
+    page.fill("#health", "Bez problemów zdrowotnych.")
+    _next(page)
+    page.select_option("#parental_authority", "ograniczona")
+    _next(page)  # the form of the limitation is then required, and said so in Polish
+    page.get_by_text("Forma ograniczenia władzy rodzicielskiej: pole jest wymagane.").first.wait_for()
+    page.fill("#authority_limitation", "Nadzór kuratora sądowego.")
+    _next(page)
+    # every goal of the plan is here, to be assessed
+    assert page.input_value("#goals-0-goal") == "Co najmniej jeden z rodziców podejmuje stałą pracę."
+    assert page.locator("#goals-2-goal").count() == 1
+    for index, status in enumerate(("zrealizowany", "czesciowo", "niezrealizowany")):
+        page.select_option(f"#goals-{index}-status", status)
+    _shot(page, "11-ocena-realizacja-planu")
+    _next(page)
+    page.select_option("#cooperation_level", "dobra")
+    page.fill("#cooperation_description", "Rodzina dotrzymuje ustaleń.")
+    _next(page)
+    _next(page)  # the institutions come from the plan
+    page.select_option("#conclusion", "kontynuacja")
+    page.fill("#justification", "Rodzina realizuje plan.")
+    _next(page)
+    assert page.input_value("#head_name") == "Barbara Lis"
+    _next(page)
+
+    page.get_by_text("Dokument jest kompletny").wait_for()
+    page.get_by_role("button", name="Generuj dokument Word (.docx)").click()
+    page.get_by_text("Wygenerowano dokument").wait_for()
+    _shot(page, "12-ocena-wygenerowana")
+
+    # the dashboard now counts the next assessment from this one
+    page.get_by_role("link", name="Pulpit").click()
+    row = page.locator("#obciazenie tr", has_text="Krajewscy").inner_text()
+    assert date_long(add_months(today, 6)) in row  # the assessment is dated today
+    _shot(page, "13-pulpit-po-ocenie")

@@ -63,11 +63,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auditlog.routes import bp as auditlog_bp
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .dashboard.routes import bp as dashboard_bp
     from .documents.routes import bp as documents_bp
     from .families import lifecycle  # noqa: F401  (adds its routes to the families blueprint)
     from .families.routes import bp as families_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
     app.register_blueprint(families_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(admin_bp)
@@ -87,7 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.get("/")
     def index():
         # an admin manages accounts and sees no families
-        return redirect(url_for("admin.users" if current_user.role == "admin" else "families.index"))
+        return redirect(url_for("admin.users" if current_user.role == "admin" else "dashboard.index"))
 
     _register_error_pages(app)
     access.install(app)

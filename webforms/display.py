@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from babel.dates import format_datetime, get_timezone
+from babel.dates import format_datetime, format_timedelta, get_timezone
 
 from docgen.definition import BOOL, CHOICE, DATE, Field
 from docgen.formatting import LOCALE, date_long
@@ -31,6 +31,11 @@ def local_time(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return format_datetime(moment, "dd.MM.yyyy HH:mm:ss", tzinfo=OFFICE_TIMEZONE, locale=LOCALE)
+
+
+def days(count: int) -> str:
+    """'1 dzień', '12 dni' (Babel's Polish plural forms)."""
+    return format_timedelta(dt.timedelta(days=count), granularity="day", threshold=10**6, locale=LOCALE)
 
 
 def show_value(spec: Field, value: Any) -> str:
@@ -61,7 +66,7 @@ def required_when_hint(spec: Field, siblings) -> str:
 
 def register(app) -> None:
     app.jinja_env.globals.update(show_value=show_value, status_label=lambda s: STATUS_LABELS.get(s, s),
-                                 required_when_hint=required_when_hint,
+                                 required_when_hint=required_when_hint, days=days,
                                  action_label=lambda a: ACTION_LABELS.get(a, a), retention_ends=retention_ends,
                                  object_label=lambda o: OBJECT_LABELS.get(o, o),
                                  detail_label=lambda d: PAGE_LABELS.get(d, d))

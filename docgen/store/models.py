@@ -5,9 +5,11 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from ..render import Letterhead
+from ..rules import add_months
 
 ROLE_ASSISTANT = "asystent"
 ROLE_HEAD = "kierownik"
@@ -88,6 +90,7 @@ class User(Base):
 
 class Family(Base):
     __tablename__ = "family"
+    __table_args__ = (Index("ix_family_office_due", "office_id", "assessment_due"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
@@ -108,6 +111,9 @@ class Family(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # the day work with the family ended; the retention period runs from it
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # when the next periodic assessment is due; kept by `_refresh_assessment_due` from the stored
+    # dates (never typed in), so the dashboard finds overdue families through an index
+    assessment_due: Mapped[dt.date | None] = mapped_column(Date)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
@@ -122,6 +128,7 @@ class Family(Base):
 
 class Person(Base):
     __tablename__ = "person"
+    __table_args__ = (Index("ix_person_foster_care", "foster_care", "family_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id", ondelete="CASCADE"), index=True)
@@ -152,7 +159,8 @@ class CaseCounter(Base):
 class Document(Base):
     __tablename__ = "document"
     __table_args__ = (UniqueConstraint("office_id", "case_number", name="uq_document_case_number"),
-                      Index("ix_document_type_family", "doc_type", "family_id", "document_date"))
+                      Index("ix_document_type_family", "doc_type", "family_id", "document_date"),
+                      Index("ix_document_office_status", "office_id", "status", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
@@ -215,3 +223,28 @@ class AuditEntry(Base):
     object_id: Mapped[int | None] = mapped_column(Integer)
     family_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[str] = mapped_column(String(300), default="")
+
+
+# --- the assessment deadline -------------------------------------------------------------
+
+ASSESSMENT = "periodic_assessment"
+ASSESSMENT_EVERY_MONTHS = 6  # art. 15 ust. 1: "nie rzadziej niż co pół roku"
+
+
+def next_assessment_due(family: Family) -> dt.date | None:
+    """6 months after the last generated assessment, or after the assignment when there is none."""
+    assessed = [d.document_date for d in family.documents if d.doc_type == ASSESSMENT and d.document_date]
+    since = max(assessed) if assessed else family.assignment_date
+    return add_months(since, ASSESSMENT_EVERY_MONTHS) if since else None
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_assessment_due(session: Session, context: Any, instances: Any) -> None:
+    """Whatever changed a family's assignment date or its assessments, its deadline follows."""
+    families = {obj for obj in (*session.new, *session.dirty) if isinstance(obj, Family)}
+    families |= {obj.family for obj in (*session.new, *session.dirty)
+                 if isinstance(obj, Document) and obj.doc_type == ASSESSMENT and obj.family is not None}
+    for family in families:
+        due = next_assessment_due(family)
+        if family.assessment_due != due:
+            family.assessment_due = due
