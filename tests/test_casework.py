@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from docgen.definition import Issue
-from docgen.doctypes import get_doctype
+from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.store import users
 from docgen.store.documents import create_document, generate
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, Office, Person, User
@@ -188,3 +188,19 @@ def test_the_dashboard_is_the_first_page_and_lists_overdue_assessments_in_polish
     head = login("kierownik").get("/pulpit").text
     assert "Ewa Kalinowska: <strong>2 / 15</strong>" in head and "Paweł Wróbel: <strong>1 / 15</strong>" in head
     assert login("admin").get("/pulpit").status_code == 404
+
+
+@pytest.mark.parametrize("type_id", list(DOCTYPES))
+def test_every_type_has_a_wizard_and_a_review_page(login, session, type_id):
+    client = login("asystent1")
+    # the coordinated plan is for the family with a child in foster care
+    family = _family(session, "Wieczorek" if type_id == "coordinated_plan" else "Krajewscy")
+    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": type_id}).location
+    document_id = int(re.search(r"/dokumenty/(\d+)/krok/", location).group(1))
+    doctype = get_doctype(type_id)
+    for section in doctype.sections:
+        page = client.get(f"/dokumenty/{document_id}/krok/{section.name}")
+        assert page.status_code == 200, section.name
+        assert f"<h1>{doctype.numbered_title(section)}</h1>" in page.text
+    review = client.get(f"/dokumenty/{document_id}")
+    assert review.status_code == 200 and doctype.title in review.text

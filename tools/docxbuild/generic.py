@@ -19,7 +19,7 @@ from docgen.casefile import MEMBERS
 from docgen.definition import BOOL, TEXTAREA, DocType, Field, Item, Repeat, Section, Signature
 
 from .blocks import _tr_pr, field_line, header_row, heading, letterhead, loop_rows, para, table, tag, title
-from .styles import DOTS, TEXT_WIDTH_CM, new_document
+from .styles import DOTS, new_document
 
 NOT_GIVEN = "Nie wskazano."
 # a "members" group with these fields is the family's, printed as the work plan prints it
@@ -250,5 +250,4 @@ def build_from_definition(doctype: DocType) -> DocumentObject:
             optional = {item.name for _, item in doctype.items() if isinstance(item, Field) and not item.required}
             signature_blocks(document, doctype.signatures, optional)
     para(document, "EndMark")
-    assert abs(TEXT_WIDTH_CM - 16.0) < 0.01
     return document
