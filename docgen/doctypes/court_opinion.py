@@ -13,7 +13,7 @@ ACT = "ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy za
 # The basis printed in the header. A choice: one click, and the wording is right; "inna" takes a text.
 OPINION_BASES = (
     ("art15", f"art. 15 ust. 1 {ACT}"),
-    ("inna", "inna podstawa (wpisz poniżej)"),
+    ("inna", "inna podstawa (wpisz ją w polu „Inna podstawa prawna”)"),
 )
 
 # the family's members as in the case file, without the plan's "took part" checkbox
