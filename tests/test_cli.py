@@ -87,6 +87,21 @@ def test_example_passes_validation(capsys):
     assert validate(get_doctype("work_plan"), json.loads(out)) == []
 
 
+@pytest.mark.parametrize("type_id", DOCTYPES)
+def test_every_type_goes_example_schema_render_validate_through_the_cli(capsys, demo_db, tmp_path, type_id):
+    code, example, _ = run(capsys, "example", type_id)
+    assert code == 0
+    code, schema, _ = run(capsys, "schema", type_id)
+    jsonschema.Draft202012Validator(json.loads(schema)).validate(json.loads(example))
+    data = tmp_path / f"{type_id}.json"
+    data.write_text(example, encoding="utf-8")
+    target = tmp_path / f"{type_id}.docx"
+    code, out, err = run(capsys, "render", type_id, str(data), "-o", str(target))
+    assert code == 0, err
+    code, out, _ = run(capsys, "validate", str(target), "--type", type_id)
+    assert code == 0 and "Dokument kompletny." in out
+
+
 @pytest.mark.parametrize("command", [["schema", "nie_ma"], ["example", "nie_ma"],
                                      ["render", "nie_ma", "x.json", "-o", "x.docx"],
                                      ["validate", "x.docx", "--type", "nie_ma"]])
