@@ -157,7 +157,7 @@ def test_prefill_takes_court_family_and_members_from_the_facts():
 
 def test_derive_prints_the_basis_and_the_countersignature():
     assert OPINION.derive(OPINION.example()) == {
-        "opinion_basis_text": "art. 15 ust. 1 ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie "
+        "opinion_basis_text": "art. 15 ust. 1 pkt 17 ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie "
                               "pieczy zastępczej",
         "head_countersigns": False}
     other = {**OPINION.example(), "opinion_basis": "inna", "opinion_basis_other": "art. 109 § 2 k.r.o.",
@@ -169,4 +169,4 @@ def test_signatures_and_print_hints():
     assert [(s.role, s.name) for s in OPINION.signatures] == [("Asystent rodziny", "assistant_name"),
                                                               ("Kierownik ośrodka", "head_name")]
     assert OPINION.file_stem == "opinia_o_rodzinie" and OPINION.template == "court_opinion.docx"
-    assert OPINION.legal_basis.startswith("(art. 15 ust. 1 ustawy z dnia 9 czerwca 2011 r.")
+    assert OPINION.legal_basis.startswith("(art. 15 ust. 1 pkt 17 ustawy z dnia 9 czerwca 2011 r.")

@@ -1,4 +1,4 @@
-""""Opinia o rodzinie i jej członkach" — art. 15 ust. 1 of the Act of 9 June 2011, made only at the court's request."""
+""""Opinia o rodzinie i jej członkach" — art. 15 ust. 1 pkt 17 of the Act of 9 June 2011, made only at the court's request."""
 from __future__ import annotations
 
 import dataclasses
@@ -12,7 +12,7 @@ ACT = "ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy za
 
 # The basis printed in the header. A choice: one click, and the wording is right; "inna" takes a text.
 OPINION_BASES = (
-    ("art15", f"art. 15 ust. 1 {ACT}"),
+    ("art15", f"art. 15 ust. 1 pkt 17 {ACT}"),
     ("inna", "inna podstawa (wpisz ją w polu „Inna podstawa prawna”)"),
 )
 
@@ -221,7 +221,7 @@ COURT_OPINION = DocType(
     example=example,
     derive=derive,
     file_stem="opinia_o_rodzinie",
-    legal_basis=f"(art. 15 ust. 1 {ACT})",
+    legal_basis=f"(art. 15 ust. 1 pkt 17 {ACT})",
     signatures=(
         Signature("Asystent rodziny", name="assistant_name"),
         Signature("Kierownik ośrodka", name="head_name"),

@@ -1,4 +1,4 @@
-""""Monitorowanie funkcjonowania rodziny po zakończeniu pracy" — art. 15 ust. 1 of the Act of 9 June 2011."""
+""""Monitorowanie funkcjonowania rodziny po zakończeniu pracy" — art. 15 ust. 1 pkt 16 of the Act of 9 June 2011."""
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -129,7 +129,7 @@ MONITORING_NOTE = DocType(
     template="monitoring_note.docx",
     example=example,
     file_stem="monitorowanie_rodziny",
-    legal_basis="(art. 15 ust. 1 ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy "
+    legal_basis="(art. 15 ust. 1 pkt 16 ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy "
                 "zastępczej)",
     signatures=(Signature("Asystent rodziny", name="assistant_name"),),
 )
