@@ -148,6 +148,9 @@ def test_the_refusal_is_shown_on_the_family_page_with_the_way_on(login, session)
     assert response.request.path == f"/rodziny/{family.id}"
     assert "Filip Wieczorek – dziecko przebywa w pieczy zastępczej" in response.text
     assert "Utwórz „Plan pracy z rodziną skoordynowany z planem pomocy dziecku”" in response.text
+    # the family page itself says which child is in care and which plan to start with
+    assert "Zacznij od planu pracy skoordynowanego z planem pomocy dziecku" in response.text
+    assert '<span class="badge badge-draft">w pieczy zastępczej</span>' in response.text
     location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "coordinated_plan"}).location
     assert re.search(r"/dokumenty/\d+/krok/", location)
 
