@@ -207,3 +207,18 @@ def test_every_type_has_a_wizard_and_a_review_page(login, session, type_id):
         assert f"<h1>{doctype.numbered_title(section)}</h1>" in page.text
     review = client.get(f"/dokumenty/{document_id}")
     assert review.status_code == 200 and doctype.title in review.text
+
+
+def test_the_family_list_pages_a_large_office_and_counts_in_the_database(login, session):
+    head = session.scalars(select(User).where(User.username == "kierownik")).one()
+    for index in range(120):
+        session.add(Family(office_id=head.office_id, family_name=f"Zzz {index:03d}"))
+    session.commit()
+    client = login("kierownik")
+    first = client.get("/rodziny/").text
+    assert "Strona 1 z 2 (123 rodzin)" in first
+    assert "Krajewscy" in first and "Zzz 119" not in first
+    assert re.search(r"Krajewscy</a></td>\s*<td>[^<]*</td>\s*<td>Ewa Kalinowska</td>\s*<td>4</td>\s*<td>0</td>", first)
+    second = client.get("/rodziny/?strona=2").text
+    assert "Zzz 119" in second and "Krajewscy" not in second
+    assert "Strona 2 z 2" in client.get("/rodziny/?strona=99").text  # past the end: the last page

@@ -9,7 +9,7 @@ from docgen.casefile import FAMILY_RECORD
 from docgen.definition import Section
 from docgen.doctypes import DOCTYPES
 from docgen.store.families import apply_family_data, family_to_data
-from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, User
+from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Document, Family, Person, User
 from docgen.validate import validate
 
 from docgen.store import audit
@@ -25,10 +25,24 @@ bp = Blueprint("families", __name__, url_prefix="/rodziny")
 RECORD = Section("record", FAMILY_RECORD.title, tuple(item for _, item in FAMILY_RECORD.items()))
 
 
+PAGE_SIZE = 100
+
+
 @bp.get("/")
 def index():
-    families = db.session().scalars(visible_families(current_user).order_by(Family.family_name)).all()
-    return render_template("families/list.html", families=families)
+    """One page of the families, with their counts computed by the database (a head may have thousands)."""
+    visible = visible_families(current_user).subquery()
+    total = db.session().scalar(select(func.count()).select_from(visible))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("strona", 1, type=int), 1), pages)
+    members = select(func.count(Person.id)).where(Person.family_id == Family.id).scalar_subquery()
+    documents = select(func.count(Document.id)).where(Document.family_id == Family.id).scalar_subquery()
+    rows = db.session().execute(
+        select(Family.id, Family.family_name, Family.address, User.full_name, members, documents)
+        .outerjoin(User, User.id == Family.assistant_id)
+        .where(Family.id.in_(select(visible.c.id)))
+        .order_by(Family.family_name, Family.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("families/list.html", rows=rows, page=page, pages=pages, total=total)
 
 
 def _assistants() -> list[User]:
