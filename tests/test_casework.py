@@ -92,6 +92,13 @@ def test_the_coordinated_plan_takes_the_work_plan_and_the_children_in_care(db_se
     assert coordinated.data["coordinator_name"] == "Agnieszka Rutkowska"
 
 
+def test_a_free_text_role_is_prefilled_as_printed_not_as_a_code(db_session):
+    family, ewa = _case(db_session)
+    family.members[1].relation = "opiekun"
+    visit = create_document(db_session, family, "visit_record", ewa)
+    assert [row["role"] for row in visit.data["present"]] == ["matka", "opiekun prawny", "dziecko", "dziecko"]
+
+
 def test_every_generated_version_is_kept_with_who_and_when(db_session, output_dir):
     family, ewa = _case(db_session)
     plan = _generated(db_session, family, ewa, "work_plan", get_doctype("work_plan").example())

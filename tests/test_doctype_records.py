@@ -145,7 +145,8 @@ def test_visit_place_is_printed_as_chosen_or_typed():
 
 
 def test_visit_prefills_who_was_present_from_the_members():
-    data = prefill(VISIT_RECORD, {"members": MEMBERS, "today": "2026-11-16", "assistant_name": "Ewa Kalinowska"})
+    members = [{**m, "relation_label": m["relation"]} for m in MEMBERS]
+    data = prefill(VISIT_RECORD, {"members": members, "today": "2026-11-16", "assistant_name": "Ewa Kalinowska"})
     assert data["present"][1] == {"first_name": "Julia", "last_name": "Zawadzka", "role": "dziecko"}
     assert data["visit_date"] == data["document_date"] == "2026-11-16"
 

@@ -35,7 +35,7 @@ SECTIONS = (
                fields=(
                    Field("first_name", "Imię", prefill="first_name"),
                    Field("last_name", "Nazwisko", prefill="last_name"),
-                   Field("role", "Rola lub funkcja", required=False, prefill="relation",
+                   Field("role", "Rola lub funkcja", required=False, prefill="relation_label",
                          help="Np. matka, dziecko, kurator sądowy, pedagog szkolny."),
                )),
     )),

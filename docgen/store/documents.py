@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from ..casefile import MEMBERS
 from ..doctypes import get_doctype
 from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
@@ -51,7 +52,9 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
     the family record, the people and the office, and the family's earlier documents."""
     assistant = family.assistant or user
     record = family_to_data(family)
-    members = record["members"]
+    # the role as printed, for free-text fields that take it ("opiekun prawny", not the code)
+    members = record["members"] = [{**m, "relation_label": MEMBERS.field("relation").choice_label(m["relation"])}
+                                   for m in record["members"]]
     facts = document_facts(earlier_documents(family, exclude), work_start=record.get("assignment_date"))
     work_end = family.closed_on.isoformat() if family.closed_on else facts.get("closing_report.work_end")
     return {
