@@ -21,7 +21,8 @@ OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "u
 PAGE_LABELS = {
     "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",
     "documents.step": "krok kreatora", "documents.review": "podsumowanie dokumentu",
-    "documents.download": "pobranie pliku", "families.export": "eksport danych",
+    "documents.download": "pobranie pliku", "documents.download_pdf": "pobranie pliku PDF",
+    "families.export": "eksport danych",
 }
 OFFICE_TIMEZONE = get_timezone("Europe/Warsaw")
 

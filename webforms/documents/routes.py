@@ -1,10 +1,13 @@
 """The wizard of every document type: steps from its definition, drafts saved server-side."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from docgen.doctypes import DOCTYPES, get_doctype
+from docgen.pdf import LIBREOFFICE_MISSING, PdfError
 from docgen.prefill import prefill
 from docgen.store.documents import case_facts, create_document, file_path, generate
 from docgen.store.models import STATUS_DRAFT
@@ -14,6 +17,7 @@ from docgen.store import audit
 
 from .. import db
 from ..audit import log
+from ..pdf import pdf_pool
 from ..wizard import apply_row_action, errors_by_path, form_data, section_of_issue, step_form
 
 bp = Blueprint("documents", __name__)
@@ -144,3 +148,26 @@ def download(file_id: int):
         abort(404)
     return send_file(path, as_attachment=True, download_name=record.filename,
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@bp.get("/pliki/<int:file_id>/pdf")
+def download_pdf(file_id: int):
+    """The version as a PDF, made once from its .docx by the warm LibreOffice pool and kept
+    beside it; `?drukuj=1` opens it in the browser, to print."""
+    record = g.file
+    source = file_path(record)
+    if not source.is_file():
+        abort(404)
+    target = source.with_suffix(".pdf")
+    if not target.is_file():
+        pool = pdf_pool()
+        if pool is None:
+            flash(LIBREOFFICE_MISSING, "error")
+            return redirect(url_for("documents.review", document_id=record.document_id, _anchor="pliki"))
+        try:
+            pool.convert(source, target)
+        except PdfError as problem:
+            flash(str(problem), "error")
+            return redirect(url_for("documents.review", document_id=record.document_id, _anchor="pliki"))
+    return send_file(target, as_attachment=not request.args.get("drukuj"),
+                     download_name=Path(record.filename).with_suffix(".pdf").name, mimetype="application/pdf")
