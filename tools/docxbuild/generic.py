@@ -31,17 +31,19 @@ def _shown_elsewhere(doctype: DocType) -> set[str]:
     return {doctype.place_field, doctype.date_field} | {s.name for s in doctype.signatures if s.name}
 
 
-def scalar(document: DocumentObject | _Cell, spec: Field, name: str, *, alone: bool) -> None:
-    """One field. An optional one is printed only when filled."""
+def scalar(document: DocumentObject | _Cell, spec: Field, name: str, *, alone: bool, keep: bool = False) -> None:
+    """One field. An optional one is printed only when filled. `keep`: on the page of what follows."""
     guard = spec.kind != BOOL and not spec.required
     if guard:
         tag(document, f"{{%p if {name} %}}")
     if spec.kind == TEXTAREA:
         if not alone:
-            para(document, "FieldLine", (f"{spec.label}:", "Strong"))
-        para(document, "BodyText", f"{{{{ {name} }}}}")
+            para(document, "FieldLine", (f"{spec.label}:", "Strong")).paragraph_format.keep_with_next = True
+        printed = para(document, "BodyText", f"{{{{ {name} }}}}")
     else:  # values come formatted for print: dates in words, choices by label, yes/no
-        field_line(document, spec.label, f"{{{{ {name} }}}}")
+        printed = field_line(document, spec.label, f"{{{{ {name} }}}}")
+    if keep:
+        printed.paragraph_format.keep_with_next = True
     if guard:
         tag(document, "{%p endif %}")
 
@@ -185,7 +187,7 @@ def signature_blocks(document: DocumentObject, signatures: tuple[Signature, ...]
             para(row.cells[1], "TableText", first=True)
 
 
-def section_body(document: DocumentObject, doctype: DocType, section: Section) -> None:
+def section_body(document: DocumentObject, doctype: DocType, section: Section, *, keep: bool = False) -> None:
     skip = _shown_elsewhere(doctype)
     items: list[Item] = [item for item in section.items if item.name not in skip]
     alone = len(items) == 1
@@ -196,7 +198,7 @@ def section_body(document: DocumentObject, doctype: DocType, section: Section) -
         if isinstance(item, Repeat):
             group(document, item, alone=alone)
         else:
-            scalar(document, item, item.name, alone=alone)
+            scalar(document, item, item.name, alone=alone, keep=keep)
     if all_optional:
         tag(document, "{%p else %}")
         para(document, "BodyText", NOT_GIVEN)
@@ -245,7 +247,8 @@ def build_from_definition(doctype: DocType) -> DocumentObject:
         heading(document, doctype, section.name)
         if section.statement:
             para(document, "BodyText", section.statement)
-        section_body(document, doctype, section)
+        # the last section's lines stay on the page of the signatures below them
+        section_body(document, doctype, section, keep=section is numbered[-1] and bool(doctype.signatures))
         if section is numbered[-1] and doctype.signatures:
             optional = {item.name for _, item in doctype.items() if isinstance(item, Field) and not item.required}
             signature_blocks(document, doctype.signatures, optional)
