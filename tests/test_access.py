@@ -15,7 +15,7 @@ from docgen.store.users import create_user
 
 PASSWORD = "inne-haslo-biura-2026"
 # values for URL arguments that are not ids
-PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css"}
+PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css", "page": 1}
 
 
 @pytest.fixture

@@ -66,6 +66,36 @@ def test_a_generated_version_downloads_as_a_pdf_made_once(pdf_app, session):
     assert stored.stat().st_mtime_ns == made  # kept, not made again
 
 
+@needs_libreoffice
+def test_the_first_pages_preview_as_images_for_who_may_see_them(pdf_app, session, login):
+    client = pdf_app.test_client()
+    assert client.post("/login", data={"username": "asystent1", "password": "haslo-demo-2026"}).status_code == 302
+    record = _generated_plan(client, session)
+    assert f"/pliki/{record.id}/podglad" in client.get(f"/dokumenty/{record.document_id}").text
+    page = client.get(f"/pliki/{record.id}/podglad")
+    assert page.status_code == 200
+    assert page.text.count('alt="Strona ') == 2  # the plan has 3 pages; the preview shows the first two
+    image = client.get(f"/pliki/{record.id}/podglad/1.png")
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
+    assert client.get(f"/pliki/{record.id}/podglad/3.png").status_code == 404
+    assert login("asystent2").get(f"/pliki/{record.id}/podglad/1.png").status_code == 404
+
+
+@needs_libreoffice
+def test_without_pdftoppm_the_preview_says_what_is_missing_and_the_pdf_still_downloads(pdf_app, session,
+                                                                                       monkeypatch):
+    import docgen.preview
+
+    monkeypatch.setattr(docgen.preview, "pdftoppm_path", lambda: None)
+    client = pdf_app.test_client()
+    assert client.post("/login", data={"username": "asystent1", "password": "haslo-demo-2026"}).status_code == 302
+    record = _generated_plan(client, session)
+    response = client.get(f"/pliki/{record.id}/podglad", follow_redirects=True)
+    assert response.request.path == f"/dokumenty/{record.document_id}"
+    assert docgen.preview.TOOL_MISSING in response.text
+    assert client.get(f"/pliki/{record.id}/pdf").status_code == 200
+
+
 def test_without_libreoffice_the_review_page_says_what_is_missing(app, login, session, monkeypatch):
     import webforms.pdf
 

@@ -22,6 +22,7 @@ PAGE_LABELS = {
     "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",
     "documents.step": "krok kreatora", "documents.review": "podsumowanie dokumentu",
     "documents.download": "pobranie pliku", "documents.download_pdf": "pobranie pliku PDF",
+    "documents.preview": "podgląd dokumentu", "documents.preview_image": "podgląd strony dokumentu",
     "families.export": "eksport danych",
 }
 OFFICE_TIMEZONE = get_timezone("Europe/Warsaw")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.pdf import LIBREOFFICE_MISSING, PdfError
 from docgen.prefill import prefill
+from docgen.preview import page_images, preview_path
 from docgen.store.documents import case_facts, create_document, file_path, generate
 from docgen.store.models import STATUS_DRAFT
 from docgen.validate import DataInvalid, validate
@@ -150,24 +151,57 @@ def download(file_id: int):
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
-@bp.get("/pliki/<int:file_id>/pdf")
-def download_pdf(file_id: int):
-    """The version as a PDF, made once from its .docx by the warm LibreOffice pool and kept
-    beside it; `?drukuj=1` opens it in the browser, to print."""
-    record = g.file
+def _pdf_of(record):
+    """(path of the version's PDF, None) made once beside its .docx, or (None, the way back with a message)."""
     source = file_path(record)
     if not source.is_file():
         abort(404)
     target = source.with_suffix(".pdf")
     if not target.is_file():
         pool = pdf_pool()
+        back = redirect(url_for("documents.review", document_id=record.document_id, _anchor="pliki"))
         if pool is None:
             flash(LIBREOFFICE_MISSING, "error")
-            return redirect(url_for("documents.review", document_id=record.document_id, _anchor="pliki"))
+            return None, back
         try:
             pool.convert(source, target)
         except PdfError as problem:
             flash(str(problem), "error")
-            return redirect(url_for("documents.review", document_id=record.document_id, _anchor="pliki"))
+            return None, back
+    return target, None
+
+
+@bp.get("/pliki/<int:file_id>/pdf")
+def download_pdf(file_id: int):
+    """The version as a PDF, made once from its .docx by the warm LibreOffice pool and kept
+    beside it; `?drukuj=1` opens it in the browser, to print."""
+    record = g.file
+    target, back = _pdf_of(record)
+    if target is None:
+        return back
     return send_file(target, as_attachment=not request.args.get("drukuj"),
                      download_name=Path(record.filename).with_suffix(".pdf").name, mimetype="application/pdf")
+
+
+@bp.get("/pliki/<int:file_id>/podglad")
+def preview(file_id: int):
+    """The first pages as images, before downloading."""
+    record = g.file
+    target, back = _pdf_of(record)
+    if target is None:
+        return back
+    try:
+        pages = len(page_images(target))
+    except PdfError as problem:
+        flash(str(problem), "error")
+        return redirect(url_for("documents.review", document_id=record.document_id, _anchor="pliki"))
+    return render_template("documents/preview.html", record=record, document=record.document,
+                           doctype=get_doctype(record.document.doc_type), pages=pages)
+
+
+@bp.get("/pliki/<int:file_id>/podglad/<int:page>.png")
+def preview_image(file_id: int, page: int):
+    image = preview_path(file_path(g.file).with_suffix(".pdf"), page)
+    if not image.is_file():
+        abort(404)
+    return send_file(image, mimetype="image/png")
