@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from typing import Any, Iterator
 
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import pesel as pesel_number
@@ -61,3 +61,14 @@ def full_name(person: dict[str, Any]) -> str:
 def rows(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     value = data.get(key)
     return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+
+
+def rows_dated_before(data: dict[str, Any], group: str, field: str,
+                      start: dt.date | None) -> Iterator[tuple[int, dt.date]]:
+    """(index, date) of each row of `group` whose `field` is a date before `start`."""
+    if start is None:
+        return
+    for index, row in enumerate(rows(data, group)):
+        day = date_of(row, field)
+        if day and day < start:
+            yield index, day

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 from ..casefile import COORDINATOR_FIELDS
 from ..definition import (CHOICE, COURT_CASE, DATE, TEXTAREA, DocType, Field, Issue, Item, Repeat, Rule, Section,
                           Signature)
-from ..rules import date_of, full_name, rows
+from ..rules import date_of, full_name, rows, rows_dated_before
 from . import work_plan
 from .work_plan import PLAN_RULES, WORK_PLAN
 
@@ -150,12 +150,10 @@ def _in_care_are_members(data: dict[str, Any]) -> Iterator[Issue]:
 
 def _return_deadlines(data: dict[str, Any]) -> Iterator[Issue]:
     start = date_of(data, "valid_from")
-    for index, row in enumerate(rows(data, "return_conditions")):
-        deadline = date_of(row, "deadline")
-        if deadline and start and deadline < start:
-            yield Issue(f"return_conditions[{index}].deadline",
-                        f"Warunki powrotu dziecka do rodziny, warunek {index + 1} – termin jest przed początkiem "
-                        f"planu ({start.isoformat()}).")
+    for index, _ in rows_dated_before(data, "return_conditions", "deadline", start):
+        yield Issue(f"return_conditions[{index}].deadline",
+                    f"Warunki powrotu dziecka do rodziny, warunek {index + 1} – termin jest przed początkiem "
+                    f"planu ({start.isoformat()}).")
 
 
 RULES = PLAN_RULES + (

@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from ..casefile import FAMILY_NAME
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
-from ..rules import date_of, full_name, rows
+from ..rules import date_of, full_name, rows, rows_dated_before
 
 PLACES = (
     ("dom", "miejsce zamieszkania rodziny"),
@@ -80,12 +80,10 @@ def _visit_not_future(data: dict[str, Any]) -> Iterator[Issue]:
 
 def _deadlines_after_visit(data: dict[str, Any]) -> Iterator[Issue]:
     visit = date_of(data, "visit_date")
-    for index, row in enumerate(rows(data, "next_steps")):
-        deadline = date_of(row, "deadline")
-        if visit and deadline and deadline < visit:
-            yield Issue(f"next_steps[{index}].deadline",
-                        f"Ustalenia, zadanie {index + 1} – termin nie może być wcześniejszy niż data wizyty "
-                        f"({visit.isoformat()}).")
+    for index, _ in rows_dated_before(data, "next_steps", "deadline", visit):
+        yield Issue(f"next_steps[{index}].deadline",
+                    f"Ustalenia, zadanie {index + 1} – termin nie może być wcześniejszy niż data wizyty "
+                    f"({visit.isoformat()}).")
 
 
 def _key(name: str) -> str:
