@@ -7,7 +7,7 @@ context and the validator are all derived from that one declaration.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Union
+from typing import Any, Callable, Iterable, Iterator, Union
 
 # Kinds of field; each maps to one JSON Schema type, one form widget and one
 # way of formatting in the document.
@@ -134,6 +134,10 @@ class Signature:
     caption: str = "data i podpis"
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "") or value == []
+
+
 @dataclass(frozen=True)
 class DocType:
     id: str
@@ -153,6 +157,12 @@ class DocType:
     legal_basis: str = ""
     # signature blocks at the end of the last section
     signatures: tuple[Signature, ...] = ()
+    # values that follow from earlier answers, for fields still blank (a letter's title and body
+    # skeleton from its kind); may return values for filled fields too: `blanks_filled` keeps
+    # only the blank ones, so what a user typed is never overwritten. Used by the wizard when a
+    # step is shown and by `prefill` for a new draft; not by the validator or the renderer: a
+    # required field left blank is reported, never printed as a skeleton nobody checked.
+    fill_in: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda data: {})
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -163,6 +173,12 @@ class DocType:
                 seen.add(item.name)
         if len({s.name for s in self.sections}) != len(self.sections):
             raise ValueError(f"{self.id}: duplicate section name")
+
+    def blanks_filled(self, data: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:
+        """`fill_in`'s values for the fields (of `names`, default all) that are blank in `data`."""
+        wanted = set(names) if names is not None else None
+        return {name: value for name, value in self.fill_in(data).items()
+                if (wanted is None or name in wanted) and _blank(data.get(name)) and not _blank(value)}
 
     def section(self, name: str) -> Section:
         for section in self.sections:

@@ -18,4 +18,6 @@ def prefill(doctype: DocType, facts: dict[str, Any]) -> dict[str, Any]:
             ]
         else:
             data[item.name] = facts.get(item.prefill) if item.prefill else None
+    # and what follows from those facts, where the type says so (DocType.fill_in)
+    data.update(doctype.blanks_filled(data))
     return data

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from docgen.doctypes import get_doctype
 from docgen.store.documents import create_document, generate
+from docgen.store.institutions import create as create_institution
 from docgen.store.models import Family, Office, Person, User
 from docgen.store.users import create_user
 
@@ -41,8 +42,14 @@ def world(session, output_dir):
         document = create_document(session, family, "work_plan", user)
         document.data = plan.example()
         files[family.id] = generate(session, document, user)
+    # an entry of each office's directory of institutions (the demo office has its own already)
+    institution_b = create_institution(session, office_b.id, {"name": "Szkoła Podstawowa w Brzozówce",
+                                                              "kind": "szkola", "address": "ul. Szkolna 2"})
+    institution_a = create_institution(session, family_a.office_id, {"name": "Klub Sportowy w Lipowcu",
+                                                                     "kind": "ngo", "address": "ul. Sportowa 1"})
     session.commit()
     return {"family_a": family_a, "file_a": files[family_a.id], "family_b": family_b, "file_b": files[family_b.id],
+            "institution_a": institution_a, "institution_b": institution_b,
             "head_b": head_b, "assistant_b": assistant_b}
 
 
@@ -80,7 +87,8 @@ def _walk(app, client, values, secrets):
 def _ids(world, which):
     family = world[f"family_{which}"]
     record = world[f"file_{which}"]
-    return {"family_id": family.id, "document_id": record.document_id, "file_id": record.id}
+    return {"family_id": family.id, "document_id": record.document_id, "file_id": record.id,
+            "institution_id": world[f"institution_{which}"].id}
 
 
 def _login(app, username, password):
@@ -91,7 +99,8 @@ def _login(app, username, password):
 
 def test_other_assistant_of_the_same_office_gets_404_everywhere(app, world, demo_password, session):
     other = session.scalars(select(User).where(User.username == "asystent1")).one()
-    values = {**_ids(world, "a"), "user_id": other.id}
+    # the directory of institutions is the whole office's: only another office's entry is out of reach
+    values = {**_ids(world, "a"), "user_id": other.id, "institution_id": world["institution_b"].id}
     _walk(app, _login(app, "asystent2", demo_password), values, [world["family_a"].family_name])
 
 
@@ -107,7 +116,7 @@ def test_assistant_of_another_office_gets_404_everywhere(app, world, demo_passwo
 
 
 def test_admin_sees_no_family_data(app, world, demo_password):
-    values = {**_ids(world, "a"), "user_id": world["head_b"].id}
+    values = {**_ids(world, "a"), "user_id": world["head_b"].id, "institution_id": world["institution_b"].id}
     client = _login(app, "admin", demo_password)
     _walk(app, client, values, [world["family_a"].family_name])
     assert client.get(f"/rodziny/{world['family_a'].id}").status_code == 404

@@ -288,3 +288,63 @@ def test_assistant_makes_a_periodic_assessment_from_the_plan_and_reads_the_dashb
     row = page.locator("#obciazenie tr", has_text="Krajewscy").inner_text()
     assert date_long(add_months(today, 6)) in row  # the assessment is dated today
     _shot(page, "13-pulpit-po-ocenie")
+
+
+def test_assistant_writes_a_letter_to_an_institution_from_the_directory_in_chromium(live_server, page, tmp_path,
+                                                                                    demo_password):
+    office = "Urząd Miejski w Lipowcu Mazurskim – Referat Spraw Społecznych i Lokalowych"
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Login").fill("asystent1")
+    page.get_by_label("Hasło").fill(demo_password)
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.get_by_role("heading", name="Pulpit").wait_for()
+
+    # the directory is one click away, and searchable without Polish letters
+    page.get_by_role("link", name="Placówki").click()
+    page.get_by_role("heading", name="Wykaz placówek").wait_for()
+    page.fill("#q", "referat spraw spolecznych")
+    page.get_by_role("button", name="Szukaj").click()
+    page.get_by_text("Znaleziono: 1.").wait_for()
+    _shot(page, "14-wykaz-placowek")
+
+    page.get_by_role("link", name="Rodziny", exact=True).click()
+    page.get_by_role("link", name="Krajewscy").click()
+    page.select_option("#doc_type", "letter")
+    page.get_by_role("button", name="Utwórz").click()
+    assert page.input_value("#sender_name") == "Monika Krajewska"
+    _next(page)
+
+    # the addressee comes from the office's directory: choosing it fills both fields at once
+    page.get_by_label("Wybierz z wykazu placówek").select_option(label=office)
+    assert page.input_value("#addressee_name") == office
+    assert page.input_value("#addressee_address") == "pl. Ratuszowy 1\n11-440 Lipowiec Mazurski"
+    assert not page.get_by_role("button", name="Wstaw").is_visible()  # the no-JavaScript way is hidden
+    _shot(page, "15-pismo-adresat-z-wykazu")
+    _next(page)
+
+    page.select_option("#kind", "lokal_socjalny")
+    _next(page)
+    assert page.input_value("#title") == "Wniosek o przydział lokalu socjalnego"
+    page.fill("#body", "Zwracam się z uprzejmą prośbą o przydział lokalu socjalnego dla mnie i dwojga dzieci.\n\n"
+                       "Uprzejmie proszę o pozytywne rozpatrzenie wniosku.")
+    _next(page)
+    _next(page)  # filed by the sender in person: no authorisation
+    _next(page)  # place and date come prefilled
+
+    page.get_by_text("Dokument jest kompletny").wait_for()
+    page.get_by_role("button", name="Generuj dokument Word (.docx)").click()
+    page.get_by_text("Wygenerowano dokument").wait_for()
+    with page.expect_download() as info:
+        page.locator("#pliki a").first.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".docx")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    _shot(page, "16-pismo-wygenerowane")
+
+    document = docx.Document(str(target))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert office in text
+    assert "pl. Ratuszowy 1" in text and "11-440 Lipowiec Mazurski" in text
+    assert "Wniosek o przydział lokalu socjalnego" in text

@@ -12,6 +12,10 @@ from docgen.docxcheck import check_docx
 from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.render import Letterhead, render
 
+# the office-format documents: a title and numbered sections. The family's own documents (a letter,
+# a CV) print neither: the user's title or the person's name heads them.
+OFFICE_FORMAT = [type_id for type_id, doctype in DOCTYPES.items() if doctype.numbered_sections()]
+
 LETTERHEAD = Letterhead(name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",
                         address="ul. Kościuszki 5, 11-440 Lipowiec Mazurski", city="Lipowiec Mazurski",
                         phone="89 123 45 67", email="sekretariat@mops-lipowiec.example")
@@ -50,12 +54,13 @@ def test_the_example_renders_to_a_complete_document_holding_every_typed_text(typ
     text = _text(content)
     missing = [line for line in _typed(doctype, doctype.example()) if line not in text]
     assert missing == []
-    assert doctype.title.upper() in text
+    if type_id in OFFICE_FORMAT:
+        assert doctype.title.upper() in text
     for section in doctype.numbered_sections():
         assert doctype.numbered_title(section) in text
 
 
-@pytest.mark.parametrize("type_id", DOCTYPES)
+@pytest.mark.parametrize("type_id", OFFICE_FORMAT)
 def test_a_document_without_a_required_section_is_reported(type_id):
     doctype = get_doctype(type_id)
     section = next(s for s in reversed(doctype.numbered_sections()) if not s.optional)

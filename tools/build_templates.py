@@ -31,16 +31,23 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from docgen.doctypes import DOCTYPES  # noqa: E402
+from tools.docxbuild.cv import build_cv  # noqa: E402
 from tools.docxbuild.generic import build_from_definition  # noqa: E402
+from tools.docxbuild.letter import build_letter  # noqa: E402
 from tools.docxbuild.styles import FIXED_TIME  # noqa: E402
 from tools.docxbuild.work_plan import build_work_plan  # noqa: E402
 
 OUT_DIR = ROOT / "templates_docx"
 
-# the work plan is laid out by hand; every other type from its definition
+# laid out by hand: the work plan (the model of the office format) and the family's own
+# documents, which are not in the office format; every other type from its definition
+BY_HAND: dict[str, Callable[[], DocumentObject]] = {
+    "work_plan": build_work_plan,
+    "letter": build_letter,
+    "cv": build_cv,
+}
 BUILDERS: dict[str, Callable[[], DocumentObject]] = {
-    doctype.template: (build_work_plan if doctype.id == "work_plan"
-                       else lambda doctype=doctype: build_from_definition(doctype))
+    doctype.template: BY_HAND.get(doctype.id, lambda doctype=doctype: build_from_definition(doctype))
     for doctype in DOCTYPES.values()
 }
 

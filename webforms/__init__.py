@@ -67,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .documents.routes import bp as documents_bp
     from .families import lifecycle  # noqa: F401  (adds its routes to the families blueprint)
     from .families.routes import bp as families_bp
+    from .institutions.routes import bp as institutions_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
@@ -74,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(documents_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(auditlog_bp)
+    app.register_blueprint(institutions_bp)
 
     @app.before_request
     def require_login():

@@ -16,7 +16,9 @@ from flask import Flask, abort, g
 from flask_login import current_user
 from sqlalchemy import Select, select
 
-from docgen.store.models import ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, Document, Family, GeneratedFile, User
+from docgen.store import institutions
+from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, Document, Family, GeneratedFile, Institution,
+                                   User)
 
 from . import db
 
@@ -59,12 +61,18 @@ def _user(user_id: int) -> User | None:
     return user if current_user.role in (ROLE_ADMIN, ROLE_HEAD) else None
 
 
+def _institution(institution_id: int) -> Institution | None:
+    """An entry of the office's directory of institutions: everyone of that office (no family data)."""
+    return institutions.get(db.session(), current_user.office_id, institution_id)
+
+
 # URL argument -> (loader that returns None when not allowed, name on flask.g)
 CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
     "family_id": (_family, "family"),
     "document_id": (_document, "document"),
     "file_id": (_file, "file"),
     "user_id": (_user, "account"),
+    "institution_id": (_institution, "institution"),
 }
 
 

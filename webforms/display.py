@@ -16,7 +16,8 @@ ACTION_LABELS = {
     "download": "pobranie pliku", "delete": "usunięcie", "export": "eksport danych", "anonymise": "anonimizacja",
     "close": "zakończenie pracy", "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
 }
-OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek"}
+OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek",
+                 "institution": "placówka z wykazu"}
 # what a "view" entry's page was, for the head reading the trail
 PAGE_LABELS = {
     "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",

@@ -5,7 +5,9 @@ from ..definition import DocType
 from .closing_report import CLOSING_REPORT
 from .coordinated_plan import COORDINATED_PLAN
 from .court_opinion import COURT_OPINION
+from .cv import CV
 from .family_consent import FAMILY_CONSENT
+from .letter import LETTER
 from .monitoring_note import MONITORING_NOTE
 from .periodic_assessment import PERIODIC_ASSESSMENT
 from .visit_record import VISIT_RECORD
@@ -15,6 +17,8 @@ from .work_plan import WORK_PLAN
 DOCTYPES: dict[str, DocType] = {doctype.id: doctype for doctype in (
     FAMILY_CONSENT, WORK_PLAN, COORDINATED_PLAN, VISIT_RECORD, PERIODIC_ASSESSMENT, COURT_OPINION,
     CLOSING_REPORT, MONITORING_NOTE,
+    # the family's own documents, written with the assistant's help (art. 15 ust. 1)
+    LETTER, CV,
 )}
 
 

@@ -1,7 +1,8 @@
-"""Demo data: an invented office with its users and three invented families.
+"""Demo data: an invented office with its users, three invented families and the directory
+of institutions of its invented town.
 
-Every name, address and PESEL here is made up (the PESELs are computed to pass the
-checksum, nothing more); none comes from a real case.
+Every name, address and PESEL here is made up (the PESELs, NIPs and REGONs are computed to
+pass the checksum, nothing more); none comes from a real case.
 """
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from stdnum.pl import nip as nip_number
 from stdnum.pl import pesel as pesel_number
+from stdnum.pl import regon as regon_number
 
 from ..formatting import age_on
 from ..rules import ADULT_AGE
 from . import db
 from .documents import file_path
-from .models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, CaseCounter, Document, Family, GeneratedFile, Office,
-                     Person, User)
+from .institutions import clean as clean_institution
+from .models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, CaseCounter, Document, Family, GeneratedFile, Institution,
+                     Office, Person, User)
 from .users import check_password_strength, hash_password
 
 # The demo office is recognised by its name (a real office may well use the prefix MOPS.AR).
@@ -126,6 +130,107 @@ FAMILIES = (
 )
 
 
+def nip_for(body: str) -> str:
+    """A NIP with a valid check digit for nine digits (the next body when that digit would be 10)."""
+    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+    while True:
+        check = sum(int(d) * w for d, w in zip(body, weights)) % 11
+        if check != 10:
+            number = body + str(check)
+            assert nip_number.is_valid(number), number
+            return number
+        body = f"{int(body) + 1:09d}"
+
+
+def regon_for(body: str) -> str:
+    """A 9-digit REGON with a valid check digit for eight digits."""
+    number = body + regon_number.calc_check_digit(body)
+    assert regon_number.is_valid(number), number
+    return number
+
+
+_TOWN = "11-440 Lipowiec Mazurski"
+
+# The directory of local institutions ("wykaz placówek", seed 004) of the invented town: kind
+# code, name, address, phone, e-mail, scope, and for some a NIP and REGON.
+INSTITUTIONS = (
+    {"kind": "poradnia", "name": "Poradnia Psychologiczno-Pedagogiczna w Lipowcu Mazurskim",
+     "address": f"ul. Szkolna 12\n{_TOWN}", "phone": "89 123 40 10",
+     "email": "sekretariat@ppp.lipowiec-mazurski.example",
+     "scope": "Diagnoza i terapia psychologiczno-pedagogiczna dzieci i młodzieży; opinie i orzeczenia o potrzebie "
+              "kształcenia specjalnego; wczesne wspomaganie rozwoju; porady i warsztaty dla rodziców.",
+     "nip": nip_for("745104382"), "regon": regon_for("28041532")},
+    {"kind": "poradnia", "name": "Punkt Konsultacyjny ds. Przeciwdziałania Przemocy Domowej i Uzależnień",
+     "address": f"ul. Kościuszki 5, pok. 14\n{_TOWN}", "phone": "89 123 45 70",
+     "email": "punkt@mops.lipowiec-mazurski.example",
+     "scope": "Porady psychologa, prawnika i terapeuty uzależnień (wt. i czw. 15:00–19:00); procedura "
+              "„Niebieskie Karty”; grupa wsparcia dla osób doznających przemocy."},
+    {"kind": "wsparcie_dzienne", "name": "Świetlica Środowiskowa „Promyk”",
+     "address": f"ul. Lipowa 8\n{_TOWN}", "phone": "89 123 52 31",
+     "email": "promyk@lipowiec-mazurski.example",
+     "scope": "Placówka wsparcia dziennego w formie opiekuńczej dla dzieci 6–15 lat: pomoc w nauce, zajęcia "
+              "wychowawcze i sportowe, ciepły posiłek; pon.–pt. 12:00–18:00."},
+    {"kind": "wsparcie_dzienne", "name": "Placówka Wsparcia Dziennego „Przystań”",
+     "address": f"ul. Mazurska 21\n{_TOWN}", "phone": "89 123 52 90",
+     "email": "przystan@lipowiec-mazurski.example",
+     "scope": "Forma specjalistyczna dla młodzieży 10–18 lat: zajęcia socjoterapeutyczne i korekcyjne, terapia "
+              "pedagogiczna, trening umiejętności społecznych."},
+    {"kind": "interwencja", "name": "Ośrodek Interwencji Kryzysowej w Lipowcu Mazurskim",
+     "address": f"ul. Warszawska 30\n{_TOWN}", "phone": "89 765 43 00",
+     "email": "oik@pcpr.lipowiec-mazurski.example",
+     "scope": "Całodobowa pomoc w sytuacjach kryzysowych; miejsca schronienia dla osób doznających przemocy "
+              "domowej (do 3 miesięcy); poradnictwo psychologiczne, prawne i socjalne."},
+    {"kind": "szkola", "name": "Szkoła Podstawowa nr 1 im. Orła Białego w Lipowcu Mazurskim",
+     "address": f"ul. Szkolna 4\n{_TOWN}", "phone": "89 123 30 01", "email": "sp1@lipowiec-mazurski.example",
+     "scope": "Klasy 1–8, świetlica szkolna 7:00–16:30; pedagog i psycholog szkolny; stołówka (dofinansowanie "
+              "posiłków przez MOPS).", "nip": nip_for("745210967"), "regon": regon_for("28106779")},
+    {"kind": "szkola", "name": "Szkoła Podstawowa nr 2 im. Przyjaciół Mazur w Lipowcu Mazurskim",
+     "address": f"ul. Ogrodowa 15\n{_TOWN}", "phone": "89 123 30 02", "email": "sp2@lipowiec-mazurski.example",
+     "scope": "Klasy 1–8, oddziały integracyjne; pedagog specjalny; zajęcia wyrównawcze.",
+     "nip": nip_for("745233150"), "regon": regon_for("28167340")},
+    {"kind": "szkola", "name": "Zespół Szkół Zawodowych w Lipowcu Mazurskim",
+     "address": f"ul. Dworcowa 19\n{_TOWN}", "phone": "89 123 31 20", "email": "zsz@lipowiec-mazurski.example",
+     "scope": "Technikum i branżowa szkoła I stopnia (mechanik, kucharz, sprzedawca); internat; doradca "
+              "zawodowy; kursy kwalifikacyjne dla dorosłych."},
+    {"kind": "sad", "name": f"{COURT}, III Wydział Rodzinny i Nieletnich",
+     "address": f"ul. Sądowa 2\n{_TOWN}", "phone": "89 120 11 30", "email": "wrin@lipowiec-mazurski.sr.example",
+     "scope": "Sprawy opiekuńcze (władza rodzicielska, kontakty z dzieckiem, piecza zastępcza), alimenty, "
+              "sprawy nieletnich; biuro podawcze pon.–pt. 8:00–15:00."},
+    {"kind": "sad", "name": f"Zespół Kuratorskiej Służby Sądowej przy {COURT.replace('Sąd Rejonowy', 'Sądzie Rejonowym')}",
+     "address": f"ul. Sądowa 2, pok. 105\n{_TOWN}", "phone": "89 120 11 45",
+     "email": "kuratorzy@lipowiec-mazurski.sr.example",
+     "scope": "Kuratorzy rodzinni: nadzór nad wykonywaniem władzy rodzicielskiej, wywiady środowiskowe na "
+              "zlecenie sądu; dyżury wt. 14:00–17:00."},
+    {"kind": "pcpr", "name": "Powiatowe Centrum Pomocy Rodzinie w Lipowcu Mazurskim",
+     "address": f"ul. Warszawska 30\n{_TOWN}", "phone": "89 765 43 21",
+     "email": "sekretariat@pcpr.lipowiec-mazurski.example",
+     "scope": "Piecza zastępcza i koordynatorzy rodzinnej pieczy zastępczej; specjalistyczne poradnictwo "
+              "rodzinne; dofinansowania dla osób z niepełnosprawnością; usamodzielnienie wychowanków.",
+     "nip": nip_for("745198423"), "regon": regon_for("36093214")},
+    {"kind": "pup", "name": "Powiatowy Urząd Pracy w Lipowcu Mazurskim",
+     "address": f"ul. Dworcowa 7\n{_TOWN}", "phone": "89 123 60 00", "email": "kancelaria@pup.lipowiec-mazurski.example",
+     "scope": "Rejestracja osób bezrobotnych i poszukujących pracy, oferty pracy, szkolenia, staże, prace "
+              "społecznie użyteczne, doradztwo zawodowe, dofinansowanie działalności gospodarczej.",
+     "nip": nip_for("745301776"), "regon": regon_for("52113906")},
+    {"kind": "zdrowie", "name": "Ośrodek Zdrowia w Lipowcu Mazurskim",
+     "address": f"ul. Zdrojowa 3\n{_TOWN}", "phone": "89 123 70 70", "email": "rejestracja@oz.lipowiec-mazurski.example",
+     "scope": "Podstawowa opieka zdrowotna dorosłych i dzieci, poradnia dziecięca, szczepienia, położna i "
+              "pielęgniarka środowiskowa, bilanse zdrowia dziecka."},
+    {"kind": "zdrowie", "name": "Poradnia Terapii Uzależnień i Współuzależnienia",
+     "address": f"ul. Zdrojowa 3, I piętro\n{_TOWN}", "phone": "89 123 70 85", "email": "",
+     "scope": "Terapia indywidualna i grupowa osób uzależnionych od alkoholu i ich bliskich; bez skierowania, "
+              "bezpłatnie (NFZ)."},
+    {"kind": "ngo", "name": "Stowarzyszenie „Razem dla Rodziny” w Lipowcu Mazurskim",
+     "address": f"ul. Kolejowa 11\n{_TOWN}", "phone": "600 100 245", "email": "biuro@razemdlarodziny.example",
+     "scope": "Paczki żywnościowe i odzież, korepetycje prowadzone przez wolontariuszy, letni wypoczynek dzieci, "
+              "wsparcie rodzin wielodzietnych.", "nip": nip_for("745264019"), "regon": regon_for("28099451")},
+    {"kind": "inne", "name": "Urząd Miejski w Lipowcu Mazurskim – Referat Spraw Społecznych i Lokalowych",
+     "address": f"pl. Ratuszowy 1\n{_TOWN}", "phone": "89 123 10 50", "email": "lokale@um.lipowiec-mazurski.example",
+     "scope": "Dodatki mieszkaniowe i energetyczne, przydział lokali socjalnych i komunalnych, rozłożenie "
+              "zaległości czynszowych na raty, stypendia szkolne."},
+)
+
+
 def logins_path() -> Path:
     return Path(db.INSTANCE_DIR) / LOGINS_FILE
 
@@ -148,6 +253,7 @@ def delete_office(session: Session, office: Office) -> None:
     session.execute(delete(Person).where(Person.family_id.in_(family_ids)))
     session.execute(delete(Family).where(Family.office_id == office.id))
     session.execute(delete(CaseCounter).where(CaseCounter.office_id == office.id))
+    session.execute(delete(Institution).where(Institution.office_id == office.id))
     session.execute(delete(User).where(User.office_id == office.id))
     session.execute(delete(Office).where(Office.id == office.id))
     session.flush()
@@ -199,6 +305,10 @@ def load_demo(session: Session, password: str | None = None) -> dict[str, str]:
                 relation=member.relation, in_household=member.in_household, foster_care=member.foster_care,
                 took_part=adult and member.relation in ("matka", "ojciec", "opiekun")))
         session.add(family)
+    for fields in INSTITUTIONS:
+        values, problems = clean_institution(fields)
+        assert not problems, (fields["name"], problems)
+        session.add(Institution(office=office, **values))
     session.commit()
     write_logins(logins)
     return logins

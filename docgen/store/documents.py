@@ -17,7 +17,7 @@ from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
 from ..prefill import prefill
 from ..render import render_valid, template_path
-from ..rules import birth_date_of
+from ..rules import birth_date_of, full_name, is_adult
 from ..validate import require_valid
 from .db import PROJECT_ROOT
 from .families import family_to_data
@@ -41,6 +41,16 @@ def _dated(person: dict[str, Any]) -> dict[str, Any]:
     return {**person, "birth_date": born.isoformat() if born else None}
 
 
+# who writes for the family by default (a letter's sender, a CV's person): a parent or guardian first
+_HEAD_RELATIONS = ("matka", "ojciec", "opiekun")
+_POSTCODE = re.compile(r",\s*(?=\d{2}-\d{3}\b)")
+
+
+def address_lines(address: str | None) -> str | None:
+    """'ul. Leśna 12 m. 4, 11-440 Lipowiec' -> 'ul. Leśna 12 m. 4\\n11-440 Lipowiec': as a letter prints it."""
+    return _POSTCODE.sub("\n", address, count=1) if address else address
+
+
 def earlier_documents(family: Family, exclude: Document | None = None) -> list[EarlierDocument]:
     return [EarlierDocument(d.doc_type, d.data or {}, d.case_number, d.document_date, d.updated_at or d.created_at)
             for d in family.documents if d is not exclude and d.id is not None]
@@ -53,8 +63,12 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
     assistant = family.assistant or user
     record = family_to_data(family)
     # the role as printed, for free-text fields that take it ("opiekun prawny", not the code)
-    members = record["members"] = [{**m, "relation_label": MEMBERS.field("relation").choice_label(m["relation"])}
+    day = today or dt.date.today()
+    members = record["members"] = [{**m, "relation_label": MEMBERS.field("relation").choice_label(m["relation"]),
+                                    "adult": is_adult(m, day), "name": full_name(m)}
                                    for m in record["members"]]
+    adults = [m for m in members if m["adult"]]
+    heads = [m for m in adults if m.get("relation") in _HEAD_RELATIONS] or adults
     facts = document_facts(earlier_documents(family, exclude), work_start=record.get("assignment_date"))
     work_end = family.closed_on.isoformat() if family.closed_on else facts.get("closing_report.work_end")
     return {
@@ -66,7 +80,10 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
         "head_name": _head_name(object_session(family), family.office),
         "office_name": family.office.name,
         "office_city": family.office.city,
-        "today": (today or dt.date.today()).isoformat(),
+        "today": day.isoformat(),
+        # the family member who writes a letter or a CV unless another is picked
+        "family_head_name": heads[0]["name"] if heads else None,
+        "address_lines": address_lines(record.get("address")),
         "work_start": record.get("assignment_date"),
         "work_end": work_end,
     }

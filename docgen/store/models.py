@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -248,3 +249,50 @@ def _refresh_assessment_due(session: Session, context: Any, instances: Any) -> N
         due = next_assessment_due(family)
         if family.assessment_due != due:
             family.assessment_due = due
+
+
+# --- the directory of local institutions ("wykaz placówek") -------------------------------
+
+_FOLD = str.maketrans({"ł": "l", "Ł": "l"})  # the one Polish letter NFD does not decompose
+
+
+def fold_text(text: str) -> str:
+    """Lower case without diacritics ("Świetlica" -> "swietlica"): the same matching and order on
+    SQLite (whose lower() knows only ASCII) and PostgreSQL, and a search typed without Polish letters."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_FOLD).casefold())
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
+class Institution(Base):
+    """An office's contact: a school, court, clinic or NGO families are referred to or write to."""
+
+    __tablename__ = "institution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(30))  # a code of docgen.store.institutions.KINDS
+    address: Mapped[str] = mapped_column(String(500))  # may hold several lines
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str] = mapped_column(Text, default="")  # "zakres kompetencji"
+    nip: Mapped[str] = mapped_column(String(10), default="")  # digits only, checksum-valid
+    regon: Mapped[str] = mapped_column(String(14), default="")
+    # folded name, address and scope (see fold_text), kept by the listener below: searched with
+    # LIKE and sorted on, so both databases behave alike
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    office: Mapped[Office] = relationship()
+
+
+def institution_search_text(name: str, address: str, scope: str) -> str:
+    # the name comes first, so ordering by this column orders by name
+    return "\n".join(fold_text(part) for part in (name, address, scope))
+
+
+@event.listens_for(Institution, "before_insert")
+@event.listens_for(Institution, "before_update")
+def _refresh_institution_search(_mapper: Any, _connection: Any, target: Institution) -> None:
+    target.search_text = institution_search_text(target.name, target.address, target.scope or "")

@@ -17,6 +17,7 @@ from docgen.validate import DataInvalid, validate
 from docgen.store import audit
 
 from .. import db
+from .. import pickers
 from ..audit import log
 from ..pdf import pdf_pool
 from ..wizard import apply_row_action, errors_by_path, form_data, section_of_issue, step_form
@@ -72,6 +73,9 @@ def step(document_id: int, step: str):
             # the user asked to take this step's fields again from the family's current record
             fresh = prefill(doctype, case_facts(document.family, current_user, exclude=document))
             data.update({item.name: fresh[item.name] for item in section.items if item.prefill})
+        # "Wstaw" beside a picker (webforms/pickers.py), the way without JavaScript: fill its fields
+        picked = (pickers.apply_pick(section, action, request.form, db.session(), current_user, data)
+                  if action.startswith("pick:") else None)
         row_changed = apply_row_action(section, data, action)
         # save first, whatever was pressed: nothing typed is lost
         if data != document.data:
@@ -85,6 +89,12 @@ def step(document_id: int, step: str):
                                     _anchor=f"grupa-{action.split(':')[1]}"))
         if action == "prefill":
             flash("Wczytano dane z karty rodziny i wcześniejszych dokumentów.", "success")
+            return redirect(url_for("documents.step", document_id=document.id, step=section.name))
+        if action.startswith("pick:"):
+            if picked is None:
+                flash("Wybierz pozycję z listy, a potem kliknij „Wstaw”.", "error")
+            else:
+                flash(f"Wstawiono: {picked.label}.", "success")
             return redirect(url_for("documents.step", document_id=document.id, step=section.name))
         if action == "back" and index > 0:
             return redirect(url_for("documents.step", document_id=document.id, step=doctype.sections[index - 1].name))
@@ -106,10 +116,14 @@ def step(document_id: int, step: str):
         errors = errors_by_path(issues)
         form = step_form(section, data)
     else:
-        form = step_form(section, data)
+        # what follows from earlier answers (a letter's body from its kind) is offered in the
+        # step's empty fields; never over what was typed, and saved only when the step is sent
+        offered = doctype.blanks_filled(data, [item.name for item in section.items])
+        form = step_form(section, {**data, **offered})
     return render_template("documents/step.html", document=document, doctype=doctype, section=section,
                            index=index, form=form, errors=errors,
-                           steps=_steps(doctype, validate(doctype, data)))
+                           steps=_steps(doctype, validate(doctype, data)),
+                           pickers=pickers.offered(section, db.session(), current_user))
 
 
 @bp.get("/dokumenty/<int:document_id>")

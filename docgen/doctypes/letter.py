@@ -1,0 +1,303 @@
+""""Pismo" — a letter a family member writes with the assistant's help (art. 15 ust. 1: help with
+official matters): a request, an application, an appeal, an excuse for school, an authorisation.
+
+The family member signs it, not the office: the letter carries no letterhead and no case number.
+Where the assistant files it on the family's behalf, the same file gets a second page, the
+"upoważnienie" the family member signs (unless the letter itself is the authorisation).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from ..definition import BOOL, CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+
+# code -> (label in the wizard, title, body skeleton); the user edits both, filling the "[…]" gaps
+LETTER_KINDS: dict[str, tuple[str, str, str]] = {
+    "dodatek_mieszkaniowy": (
+        "wniosek o dodatek mieszkaniowy",
+        "Wniosek o przyznanie dodatku mieszkaniowego",
+        "Zwracam się z wnioskiem o przyznanie dodatku mieszkaniowego dla mojego gospodarstwa domowego, "
+        "zajmującego lokal pod adresem […].\n"
+        "\n"
+        "Gospodarstwo domowe liczy […] osób. Łączny dochód gospodarstwa domowego z trzech miesięcy "
+        "kalendarzowych poprzedzających dzień złożenia wniosku wyniósł […] zł. Powierzchnia użytkowa lokalu "
+        "wynosi […] m², a miesięczne wydatki na lokal – […] zł.\n"
+        "\n"
+        "Uzasadnienie: […]\n"
+        "\n"
+        "Uprzejmie proszę o pozytywne rozpatrzenie wniosku.",
+    ),
+    "lokal_socjalny": (
+        "wniosek o przydział lokalu socjalnego",
+        "Wniosek o przydział lokalu socjalnego",
+        "Zwracam się z uprzejmą prośbą o przydział lokalu socjalnego z zasobu mieszkaniowego Gminy […] "
+        "dla mnie i mojej rodziny ([…] osób).\n"
+        "\n"
+        "Obecnie zamieszkujemy pod adresem […]. Warunki mieszkaniowe są bardzo trudne: […] "
+        "(np. powierzchnia i stan techniczny lokalu, liczba osób w jednym pokoju, wyrok eksmisyjny).\n"
+        "\n"
+        "Łączny miesięczny dochód mojego gospodarstwa domowego wynosi […] zł, co nie pozwala na wynajęcie "
+        "mieszkania na wolnym rynku.\n"
+        "\n"
+        "Uprzejmie proszę o pozytywne rozpatrzenie wniosku.",
+    ),
+    "podanie_o_prace": (
+        "podanie o pracę",
+        "Podanie o pracę",
+        "Zwracam się z uprzejmą prośbą o zatrudnienie mnie na stanowisku […] w pełnym (niepełnym) "
+        "wymiarze czasu pracy.\n"
+        "\n"
+        "Mam wykształcenie […] oraz doświadczenie w pracy na stanowisku […]. Jestem osobą sumienną, "
+        "punktualną i chętną do nauki. Mogę podjąć pracę od dnia […].\n"
+        "\n"
+        "Do podania dołączam życiorys zawodowy (CV).\n"
+        "\n"
+        "Uprzejmie proszę o pozytywne rozpatrzenie mojego podania.",
+    ),
+    "list_motywacyjny": (
+        "list motywacyjny",
+        "List motywacyjny",
+        "Szanowni Państwo,\n"
+        "\n"
+        "w odpowiedzi na ogłoszenie o pracy na stanowisku […], opublikowane […], przedstawiam swoją "
+        "kandydaturę.\n"
+        "\n"
+        "Pracowałem(-am) jako […] w […], gdzie zajmowałem(-am) się […]. Dzięki temu nauczyłem(-am) się […].\n"
+        "\n"
+        "W pracy cenię […]. Zatrudnienie w Państwa firmie jest dla mnie szansą na […].\n"
+        "\n"
+        "Będę wdzięczny(-a) za możliwość rozmowy, podczas której chętnie opowiem o swoim doświadczeniu.\n"
+        "\n"
+        "Z wyrazami szacunku",
+    ),
+    "rozlozenie_na_raty": (
+        "wniosek o rozłożenie zadłużenia na raty",
+        "Wniosek o rozłożenie zadłużenia na raty",
+        "Zwracam się z uprzejmą prośbą o rozłożenie na […] miesięcznych rat zadłużenia z tytułu […] "
+        "(np. opłat za lokal przy ul. […]) w łącznej kwocie […] zł.\n"
+        "\n"
+        "Uzasadnienie: zadłużenie powstało z powodu […]. Dochód mojego gospodarstwa domowego wynosi obecnie "
+        "[…] zł miesięcznie, co nie pozwala mi spłacić całej kwoty jednorazowo. Mogę spłacać zadłużenie "
+        "w ratach po […] zł miesięcznie, płatnych do […] dnia każdego miesiąca, niezależnie od bieżących "
+        "opłat.\n"
+        "\n"
+        "Uprzejmie proszę o pozytywne rozpatrzenie wniosku.",
+    ),
+    "usprawiedliwienie": (
+        "usprawiedliwienie nieobecności dziecka w szkole",
+        "Usprawiedliwienie nieobecności",
+        "Uprzejmie proszę o usprawiedliwienie nieobecności mojego dziecka […], ucznia (uczennicy) "
+        "klasy […], w szkole w dniach od […] do […].\n"
+        "\n"
+        "Nieobecność była spowodowana […].",
+    ),
+    "spotkanie_z_wychowawca": (
+        "prośba o spotkanie z wychowawcą",
+        "Prośba o spotkanie z wychowawcą",
+        "Zwracam się z prośbą o wyznaczenie terminu spotkania z wychowawcą klasy […], do której uczęszcza "
+        "moje dziecko […].\n"
+        "\n"
+        "Chciałbym (chciałabym) porozmawiać o […] (np. wynikach w nauce, zachowaniu, frekwencji).\n"
+        "\n"
+        "Najdogodniejsze są dla mnie terminy: […]. Proszę o kontakt pod numerem telefonu podanym powyżej.",
+    ),
+    "zasilek": (
+        "wniosek o zasiłek",
+        "Wniosek o przyznanie zasiłku",
+        "Zwracam się z prośbą o przyznanie mi zasiłku […] (celowego, okresowego, stałego) z pomocy "
+        "społecznej na […] (np. zakup opału, leków, żywności, odzieży dla dzieci).\n"
+        "\n"
+        "Uzasadnienie: moja sytuacja materialna jest trudna, ponieważ […]. Gospodarstwo domowe liczy […] "
+        "osób, a łączny miesięczny dochód netto wynosi […] zł.\n"
+        "\n"
+        "Uprzejmie proszę o pozytywne rozpatrzenie wniosku.",
+    ),
+    "odwolanie": (
+        "odwołanie od decyzji",
+        "Odwołanie od decyzji nr […] z dnia […]",
+        "Za pośrednictwem organu, który wydał decyzję, wnoszę odwołanie od decyzji […] nr […] z dnia […], "
+        "doręczonej mi w dniu […], w sprawie […].\n"
+        "\n"
+        "Zaskarżonej decyzji zarzucam […].\n"
+        "\n"
+        "Wnoszę o uchylenie zaskarżonej decyzji w całości i […] (np. przyznanie świadczenia albo przekazanie "
+        "sprawy do ponownego rozpatrzenia).\n"
+        "\n"
+        "Uzasadnienie\n"
+        "[…]",
+    ),
+    "upowaznienie": (
+        "upoważnienie",
+        "Upoważnienie",
+        "Ja, niżej podpisany(-a) […], legitymujący(-a) się dowodem osobistym nr […], upoważniam […], "
+        "legitymującego(-ą) się dowodem osobistym nr […], do […] (np. złożenia w moim imieniu wniosku o […] "
+        "oraz odbioru korespondencji w tej sprawie) w […].\n"
+        "\n"
+        "Upoważnienie jest ważne do dnia […].",
+    ),
+    "pismo_ogolne": (
+        "pismo ogólne",
+        "Pismo w sprawie […]",
+        "Zwracam się z uprzejmą prośbą o […].\n"
+        "\n"
+        "Uzasadnienie: […]\n"
+        "\n"
+        "Z poważaniem",
+    ),
+}
+
+KINDS = tuple((code, label) for code, (label, _, _) in LETTER_KINDS.items())
+AUTHORISATION = "upowaznienie"
+
+SECTIONS = (
+    # numbered=False throughout: a letter has no numbered sections; the wizard's steps only
+    Section("sender", "Nadawca", numbered=False,
+            help="Członek rodziny, który pisze i podpisuje pismo.", items=(
+                Field("sender_name", "Imię i nazwisko nadawcy", prefill="family_head_name"),
+                Field("sender_address", "Adres nadawcy", TEXTAREA, max_length=300, prefill="address_lines",
+                      help="Ulica i numer; w drugim wierszu kod pocztowy i miejscowość."),
+                Field("sender_phone", "Telefon nadawcy", required=False, max_length=40),
+            )),
+    Section("addressee", "Adresat", numbered=False,
+            help="Urząd, instytucja lub osoba, do której pismo jest kierowane.", items=(
+                Field("addressee_name", "Adresat (nazwa)",
+                      help="Np. Spółdzielnia Mieszkaniowa „Przyszłość”, Dyrektor Szkoły Podstawowej nr 2."),
+                Field("addressee_address", "Adres adresata", TEXTAREA, max_length=400,
+                      help="Ulica i numer; w drugim wierszu kod pocztowy i miejscowość."),
+            )),
+    Section("kind", "Rodzaj pisma", numbered=False,
+            help="Tytuł i wzór treści pisma tego rodzaju pojawią się w następnym kroku; można je zmienić.",
+            items=(Field("kind", "Rodzaj pisma", CHOICE, choices=KINDS),)),
+    Section("content", "Treść pisma", numbered=False,
+            help="Uzupełnij miejsca oznaczone […] i usuń to, co nie dotyczy.", items=(
+                Field("title", "Tytuł pisma", help="Np. Wniosek o rozłożenie zadłużenia na raty."),
+                Field("body", "Treść", TEXTAREA, max_length=20000,
+                      help="Prośba i jej uzasadnienie. Pusty wiersz zaczyna nowy akapit."),
+                Repeat("attachments", "Załączniki", item_label="załącznik", max_items=30,
+                       help="Dokumenty dołączone do pisma; pozostaw puste, jeśli ich nie ma.",
+                       fields=(Field("name", "Nazwa załącznika", help="Np. zaświadczenie o dochodach."),)),
+            )),
+    Section("filing", "Złożenie pisma", numbered=False,
+            help="Jeśli pismo złoży asystent rodziny, do pisma dołącza się upoważnienie podpisane przez "
+                 "nadawcę (druga strona tego samego dokumentu).", items=(
+                Field("on_behalf", "Asystent rodziny złoży pismo w imieniu nadawcy", BOOL, required=False),
+                Field("authorised_name", "Osoba upoważniona – asystent rodziny (imię i nazwisko)",
+                      required=False, prefill="assistant_name",
+                      help="Wymagane, gdy asystent składa pismo w imieniu nadawcy."),
+                Field("authorised_id", "Dokument tożsamości osoby upoważnionej", required=False, max_length=100,
+                      help="Np. dowód osobisty ABC 123456; jeśli urząd tego wymaga."),
+                Field("authorisation_scope", "Zakres upoważnienia", TEXTAREA, required=False, max_length=1000,
+                      help="Dokończ zdanie „upoważniam … do …”, np. złożenia wniosku o … oraz odbioru "
+                           "korespondencji w tej sprawie. Puste: złożenie tego pisma i odbiór korespondencji."),
+            )),
+    Section("signing", "Miejsce i data", numbered=False, items=(
+        Field("place", "Miejscowość", prefill="office_city"),
+        Field("document_date", "Data pisma", DATE, prefill="today"),
+    )),
+)
+
+
+def _text(data: dict[str, Any], name: str) -> str:
+    """A field's text, stripped; "" for anything else (a draft is not validated yet)."""
+    value = data.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def default_scope(data: dict[str, Any]) -> str:
+    """What an authorisation to file this letter covers, in the words an office expects."""
+    title, addressee = _text(data, "title"), _text(data, "addressee_name")
+    text = "złożenia w moim imieniu pisma"
+    if title:
+        text += f" „{title}”"
+    if addressee:
+        text += f" (adresat: {addressee})"
+    return text + " wraz z załącznikami oraz odbioru korespondencji i dokumentów w tej sprawie"
+
+
+def fill_in(data: dict[str, Any]) -> dict[str, Any]:
+    """The kind's title and body skeleton; the authorisation's scope once the title is known."""
+    values: dict[str, Any] = {}
+    kind = LETTER_KINDS.get(_text(data, "kind"))
+    if kind:
+        _, values["title"], values["body"] = kind
+    if _text(data, "title"):  # a scope without the letter's title would be too vague to offer
+        values["authorisation_scope"] = default_scope(data)
+    return values
+
+
+def _authorised_named(data: dict[str, Any]) -> Iterator[Issue]:
+    name = data.get("authorised_name")
+    if data.get("on_behalf") is True and not (isinstance(name, str) and name.strip()):
+        yield Issue("authorised_name", "Osoba upoważniona: gdy asystent rodziny składa pismo w imieniu nadawcy, "
+                                       "podaj imię i nazwisko asystenta – wystawiamy dla niego upoważnienie.")
+
+
+RULES = (
+    Rule("authorised_named", "Pismo składane w imieniu nadawcy wskazuje upoważnionego asystenta.",
+         _authorised_named, section="filing"),
+)
+
+
+def derive(data: dict[str, Any]) -> dict[str, Any]:
+    """The authorisation page (when the assistant files the letter and it is not itself an
+    authorisation) and its wording; the signature caption of an authorisation."""
+    own = data.get("kind") == AUTHORISATION
+    address = ", ".join(line.strip() for line in _text(data, "sender_address").splitlines() if line.strip())
+    return {
+        "authorisation_page": data.get("on_behalf") is True and not own,
+        # printed as "upoważniam … do {text}.": a typed leading "do" or closing full stop is not doubled
+        "authorisation_text": re.sub(r"^(?i:do)\s+|\.$", "", _text(data, "authorisation_scope"))
+                              or default_scope(data),
+        "sender_address_inline": address,
+        "signature_caption": "(podpis osoby udzielającej upoważnienia)" if own else "(podpis nadawcy)",
+    }
+
+
+def example() -> dict[str, Any]:
+    # the Zawadzcy of the other examples: the rent arrears talked over at the visit of 16 November
+    return {
+        "sender_name": "Tomasz Zawadzki",
+        "sender_address": "ul. Leśna 12 m. 4\n11-440 Lipowiec Mazurski",
+        "sender_phone": "605 214 377",
+        "addressee_name": "Spółdzielnia Mieszkaniowa „Jutrzenka” w Lipowcu Mazurskim",
+        "addressee_address": "ul. Spółdzielcza 3\n11-440 Lipowiec Mazurski",
+        "kind": "rozlozenie_na_raty",
+        "title": "Wniosek o rozłożenie zadłużenia na raty",
+        "body": "Zwracam się z uprzejmą prośbą o rozłożenie na 12 miesięcznych rat zadłużenia z tytułu opłat "
+                "za lokal przy ul. Leśnej 12 m. 4 w Lipowcu Mazurskim w łącznej kwocie 3 480,00 zł.\n"
+                "\n"
+                "Uzasadnienie: zadłużenie powstało od maja do września 2026 r., kiedy po likwidacji zakładu "
+                "pracy pozostawałem bez zatrudnienia. Od 3 listopada 2026 r. pracuję jako magazynier "
+                "w Hurtowni „Mazur-Pol” na umowę o pracę. Dochód mojego gospodarstwa domowego wynosi obecnie "
+                "4 150 zł miesięcznie, co nie pozwala spłacić całej kwoty jednorazowo. Mogę spłacać zadłużenie "
+                "w ratach po 290 zł miesięcznie, płatnych do 15. dnia każdego miesiąca, niezależnie od "
+                "bieżących opłat.\n"
+                "\n"
+                "Uprzejmie proszę o pozytywne rozpatrzenie wniosku.",
+        "attachments": [
+            {"name": "Zaświadczenie o zatrudnieniu i wysokości wynagrodzenia"},
+            {"name": "Kopia umowy o pracę z dnia 3 listopada 2026 r."},
+        ],
+        "on_behalf": True,
+        "authorised_name": "Ewa Kalinowska",
+        "authorised_id": None,
+        "authorisation_scope": "złożenia w moim imieniu w Spółdzielni Mieszkaniowej „Jutrzenka” wniosku "
+                               "o rozłożenie zadłużenia na raty wraz z załącznikami oraz odbioru "
+                               "korespondencji w tej sprawie",
+        "place": "Lipowiec Mazurski",
+        "document_date": "2026-11-20",
+    }
+
+
+LETTER = DocType(
+    id="letter",
+    title="Pismo (wniosek, podanie, odwołanie)",
+    sections=SECTIONS,
+    rules=RULES,
+    template="letter.docx",
+    example=example,
+    derive=derive,
+    fill_in=fill_in,
+    file_stem="pismo",
+)
