@@ -19,6 +19,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	@touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
+	@bash tools/install-office.sh
 	$(VENV)/bin/docgen demo --if-missing
 	$(VENV)/bin/docgen serve --host 127.0.0.1 --port 5000
 

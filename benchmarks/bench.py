@@ -7,6 +7,9 @@
 - dashboard: GET /pulpit over HTTP with 10,000 families in the database (with members,
          plans, assessments and drafts), for an assistant and for the head of the office;
          once with the families spread over 10 offices, once all in one office.
+- pdf:   cold `soffice --convert-to pdf` against the warm pool; a print job of 100 documents
+         into one PDF; the workers' memory over 500 conversions (benchmarks/pdf_bench.py;
+         skipped with --no-pdf or where LibreOffice is missing).
 
 Prints medians and the ratios to the floor. Usage: python benchmarks/bench.py [--runs N] [--database-url URL]
 """
@@ -240,7 +243,23 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--database-url", help="an EMPTY database for the dashboard's 10,000 families "
                                                "(e.g. PostgreSQL); default: a temporary SQLite file")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice figures")
+    parser.add_argument("--only-pdf", action="store_true", help="only the LibreOffice figures")
     args = parser.parse_args()
+    pdf = None
+    if not args.no_pdf:
+        from docgen.pdf import libreoffice_available
+
+        if libreoffice_available():
+            import pdf_bench
+
+            with tempfile.TemporaryDirectory() as folder:
+                pdf = pdf_bench.bench_pdf(args.runs, Path(folder))
+            if args.only_pdf:
+                pdf_bench.report(pdf, args.runs)
+                return 0
+        else:
+            print("LibreOffice with python3-uno is missing: the PDF figures are skipped.")
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         floor, full = bench_engine(args.runs, workdir)
@@ -260,6 +279,10 @@ def main() -> int:
                            (f"1 office x 10,000 families, {where}", single)):
         for who, value in figures.items():
             print(f"{who + ', ' + label:<84}{value:>9.1f}")
+    if pdf is not None:
+        import pdf_bench
+
+        pdf_bench.report(pdf, args.runs)
     return 0
 
 

@@ -399,12 +399,16 @@ class PdfPool:
                 self._release(worker)
 
 
-def merge(pdf_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike) -> Path:
-    """The PDFs one after another in one file at `out_path`, written atomically."""
+def merge(pdf_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike, *, duplex: bool = False) -> Path:
+    """The PDFs one after another in one file at `out_path`, written atomically. With `duplex`,
+    a blank page closes a part that ends on an odd page, so each part starts on a sheet's front."""
     out_path = Path(out_path).absolute()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     writer = PdfWriter()
     for path in pdf_paths:
+        if duplex and len(writer.pages) % 2:
+            last = writer.pages[-1].mediabox
+            writer.add_blank_page(width=last.width, height=last.height)
         writer.append(PdfReader(path))
     temp = _temp_beside(out_path)
     try:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from docgen.doctypes import get_doctype
 from docgen.store.documents import create_document, generate
 from docgen.store.institutions import create as create_institution
-from docgen.store.models import Family, Office, Person, User
+from docgen.store.models import JOB_FINISHED, Family, Office, Person, PrintJob, User
 from docgen.store.users import create_user
 
 PASSWORD = "inne-haslo-biura-2026"
@@ -42,6 +42,12 @@ def world(session, output_dir):
         document = create_document(session, family, "work_plan", user)
         document.data = plan.example()
         files[family.id] = generate(session, document, user)
+    # a print job of each office's assistant holding that plan
+    jobs = {}
+    for family, user in ((family_a, assistant1), (family_b, assistant_b)):
+        jobs[family.id] = PrintJob(office_id=family.office_id, created_by_id=user.id, title="Wydruk",
+                                   file_ids=[files[family.id].id], status=JOB_FINISHED)
+        session.add(jobs[family.id])
     # an entry of each office's directory of institutions (the demo office has its own already)
     institution_b = create_institution(session, office_b.id, {"name": "Szkoła Podstawowa w Brzozówce",
                                                               "kind": "szkola", "address": "ul. Szkolna 2"})
@@ -50,6 +56,7 @@ def world(session, output_dir):
     session.commit()
     return {"family_a": family_a, "file_a": files[family_a.id], "family_b": family_b, "file_b": files[family_b.id],
             "institution_a": institution_a, "institution_b": institution_b,
+            "job_a": jobs[family_a.id], "job_b": jobs[family_b.id],
             "head_b": head_b, "assistant_b": assistant_b}
 
 
@@ -88,7 +95,7 @@ def _ids(world, which):
     family = world[f"family_{which}"]
     record = world[f"file_{which}"]
     return {"family_id": family.id, "document_id": record.document_id, "file_id": record.id,
-            "institution_id": world[f"institution_{which}"].id}
+            "job_id": world[f"job_{which}"].id, "institution_id": world[f"institution_{which}"].id}
 
 
 def _login(app, username, password):

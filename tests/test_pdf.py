@@ -219,3 +219,23 @@ def test_workers_restart_after_n_conversions_and_close_stops_them(docx, tmp_path
     with pytest.raises(PdfFailed):
         pool.convert(docx, tmp_path / "closed.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1.pdf", "2.pdf", "3.pdf"]
+
+
+def test_emoji_print_as_visible_glyphs_not_blank_space(pool, tmp_path):
+    """What a family typed with an emoji must not vanish on paper: a font with outline emoji
+    (fonts-symbola) is installed with LibreOffice; a colour-bitmap emoji font prints blank."""
+    import subprocess
+
+    import docx as python_docx
+
+    source = tmp_path / "emoji.docx"
+    document = python_docx.Document()
+    run = document.add_paragraph().add_run("🙂❤")
+    run.font.size = python_docx.shared.Pt(72)
+    document.save(source)
+    pdf = pool.convert(source, tmp_path / "emoji.pdf")
+    assert "🙂" in PdfReader(pdf).pages[0].extract_text()
+    subprocess.run(["pdftoppm", "-gray", "-r", "30", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    image = next(tmp_path.glob("page*.pgm")).read_bytes()
+    pixels = image.split(b"\n", 3)[3]  # P5 header: magic, size, maxval, then one byte a pixel
+    assert sum(1 for value in pixels if value < 128) > 50, "the emoji printed as blank space"

@@ -36,6 +36,15 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _positive_setting(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"Ustawienie {name}={value!r}: podaj liczbę całkowitą większą od zera.")
+    return int(value)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(
@@ -44,6 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+        # warm LibreOffice workers for PDFs (each about 200 MB) and the seconds one conversion may take
+        PDF_WORKERS=_positive_setting("DOCGEN_PDF_WORKERS", 1),
+        PDF_TIMEOUT=_positive_setting("DOCGEN_PDF_TIMEOUT", 60),
     )
     if test_config:
         app.config.update(test_config)
@@ -68,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .families import lifecycle  # noqa: F401  (adds its routes to the families blueprint)
     from .families.routes import bp as families_bp
     from .institutions.routes import bp as institutions_bp
+    from .printing.routes import bp as printing_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
@@ -76,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(auditlog_bp)
     app.register_blueprint(institutions_bp)
+    app.register_blueprint(printing_bp)
 
     @app.before_request
     def require_login():

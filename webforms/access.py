@@ -18,7 +18,7 @@ from sqlalchemy import Select, select
 
 from docgen.store import institutions
 from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, Document, Family, GeneratedFile, Institution,
-                                   User)
+                                   PrintJob, User)
 
 from . import db
 
@@ -66,12 +66,29 @@ def _institution(institution_id: int) -> Institution | None:
     return institutions.get(db.session(), current_user.office_id, institution_id)
 
 
+def _print_job(job_id: int) -> PrintJob | None:
+    """A print job: the head of its office, and its author while every family in it is still theirs."""
+    job = db.session().get(PrintJob, job_id)
+    if job is None or job.office_id != current_user.office_id:
+        return None
+    if current_user.role == ROLE_HEAD:
+        return job
+    if current_user.role != ROLE_ASSISTANT or job.created_by_id != current_user.id:
+        return None
+    families = set(db.session().scalars(
+        select(Family.assistant_id).join(Document, Document.family_id == Family.id)
+        .join(GeneratedFile, GeneratedFile.document_id == Document.id)
+        .where(GeneratedFile.id.in_(job.file_ids or [])).distinct()))
+    return job if families <= {current_user.id} else None
+
+
 # URL argument -> (loader that returns None when not allowed, name on flask.g)
 CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
     "family_id": (_family, "family"),
     "document_id": (_document, "document"),
     "file_id": (_file, "file"),
     "user_id": (_user, "account"),
+    "job_id": (_print_job, "job"),
     "institution_id": (_institution, "institution"),
 }
 

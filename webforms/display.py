@@ -11,13 +11,14 @@ from docgen.formatting import LOCALE, date_long
 from docgen.store.lifecycle import retention_ends
 
 STATUS_LABELS = {"draft": "szkic", "final": "wygenerowany"}
+JOB_STATUS_LABELS = {"queued": "w kolejce", "running": "w toku", "finished": "gotowy", "failed": "nieudany"}
 ACTION_LABELS = {
     "view": "podgląd", "create": "utworzenie", "update": "zmiana", "generate": "wygenerowanie dokumentu",
     "download": "pobranie pliku", "delete": "usunięcie", "export": "eksport danych", "anonymise": "anonimizacja",
     "close": "zakończenie pracy", "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
 }
 OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek",
-                 "institution": "placówka z wykazu"}
+                 "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu"}
 # what a "view" entry's page was, for the head reading the trail
 PAGE_LABELS = {
     "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",
@@ -72,6 +73,7 @@ def register(app) -> None:
                                  required_when_hint=required_when_hint, days=days,
                                  action_label=lambda a: ACTION_LABELS.get(a, a), retention_ends=retention_ends,
                                  object_label=lambda o: OBJECT_LABELS.get(o, o),
-                                 detail_label=lambda d: PAGE_LABELS.get(d, d))
+                                 detail_label=lambda d: PAGE_LABELS.get(d, d),
+                                 job_status_label=lambda s: JOB_STATUS_LABELS.get(s, s))
     app.jinja_env.filters["czas"] = local_time
     app.jinja_env.filters["data"] = date_long

@@ -206,6 +206,49 @@ class GeneratedFile(Base):
 
 
 
+JOB_QUEUED = "queued"
+JOB_RUNNING = "running"
+JOB_FINISHED = "finished"
+JOB_FAILED = "failed"
+
+
+class PrintJob(Base):
+    """A batch of generated versions printed into one PDF in the background.
+
+    The state is stored so any process can report it; `heartbeat_at` is touched by the
+    runner holding the job, so a job whose runner is gone (a restart) is seen as failed."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_office_created", "office_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # generated_file ids in print order
+    file_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    cover_sheet: Mapped[bool] = mapped_column(Boolean, default=True)
+    # each document starts on an odd page, for printing on both sides
+    duplex: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default=JOB_QUEUED)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"file_id": 7, "name": "Plan pracy … (rodzina …)", "message": "…"}]
+    failures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    # the merged PDF, relative to the output folder
+    output_path: Mapped[str] = mapped_column(String(500), default="")
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def total(self) -> int:
+        return len(self.file_ids or [])
+
+
 class AuditEntry(Base):
     """Who did what with which record, and when (RODO art. 5 ust. 2). Append-only: rows are
     never updated or deleted, and they hold ids, not personal data, so they outlive the
