@@ -7,6 +7,11 @@ way and are handled here, once for every document type:
   in values are written as character references, which docxtpl cannot see
   and Word reads back as the same braces;
 - newlines and tabs become Word line breaks and tabs (docxtpl's listing pass).
+
+Templates may be uploaded by an office, so rendering assumes a hostile one: the environment is
+docgen.templates.sandbox's (no globals, a short list of filters and attributes, bounded values, loops
+and output), the archive's limits hold even when the check was skipped, and whatever goes wrong is
+TemplateRejected, in Polish. A template other than the type's built-in one must pass the check.
 """
 from __future__ import annotations
 
@@ -20,11 +25,14 @@ from typing import Any
 
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from markupsafe import Markup, escape
 
 from .definition import BOOL, CHOICE, DATE, DocType, Field, Repeat
-from .formatting import as_date, date_long, date_short, place_and_date
+from .formatting import as_date, date_long, place_and_date
+from .templates.archive import part_place, require_safe_package
+from .templates.problems import TemplateProblem, TemplateRejected
+from .templates.sandbox import HardenedEnvironment, explain_failure, render_budget
 from .validate import require_valid
 
 TEMPLATES_DIR = Path(os.environ.get("DOCGEN_TEMPLATES_DIR", Path(__file__).resolve().parent.parent / "templates_docx"))
@@ -53,7 +61,7 @@ def _finalize(value: Any) -> Any:
     return Markup(str(escape(value)).translate(_BRACES))
 
 
-class _CompilingOnceSandbox(SandboxedEnvironment):
+class _CompilingOnceSandbox(HardenedEnvironment):
     """docxtpl hands every part of the template to `from_string` on each render; compiling
     the same XML again is most of the work, so compiled templates are kept by their source."""
 
@@ -72,11 +80,9 @@ class _CompilingOnceSandbox(SandboxedEnvironment):
         return template
 
 
-def make_environment() -> SandboxedEnvironment:
-    env = _CompilingOnceSandbox(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
-    env.filters["data"] = date_long
-    env.filters["data_krotka"] = date_short
-    return env
+def make_environment() -> HardenedEnvironment:
+    """The filters `data` and `data_krotka` come with HardenedEnvironment (the check knows them there)."""
+    return _CompilingOnceSandbox(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
 
 
 _ENVIRONMENT = make_environment()
@@ -92,6 +98,31 @@ class _Template(DocxTemplate):
 @functools.lru_cache(maxsize=64)
 def _patched_xml(src_xml: str) -> str:
     return DocxTemplate.patch_xml(None, src_xml)
+
+
+class _BrokenXml(Exception):
+    def __init__(self, part: str, error: Exception):
+        super().__init__(f"{part}: {error}")
+        self.part = part
+
+
+class _StrictXmlTemplate(_Template):
+    """For the template check's trial render: every rendered part must be well-formed XML (docxtpl
+    parses the body with recover=True, which would hide a block tag spanning paragraphs)."""
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        xml = super().render_xml_part(src_xml, part, context, jinja_env)
+        try:
+            etree.fromstring(xml.encode("utf-8"))
+        except etree.XMLSyntaxError as error:
+            raise _BrokenXml(part_place(str(part.partname).lstrip("/")), error) from None
+        return xml
+
+
+BROKEN_RESULT = ("po wypełnieniu {part} nie jest poprawnym dokumentem Word. Zwykle blok {{% if %}} albo "
+                 "{{% for %}} zaczyna się w jednym akapicie (albo wierszu tabeli), a kończy w innym: taki blok "
+                 "zapisuje się jako {{%p if … %}} … {{%p endif %}} w osobnych akapitach, a w tabeli "
+                 "{{%tr for … %}} … {{%tr endfor %}} w osobnych wierszach.")
 
 
 def _value(spec: Field, value: Any) -> Any:
@@ -138,26 +169,52 @@ def template_path(doctype: DocType) -> Path:
     return TEMPLATES_DIR / doctype.template
 
 
-def render_context(template: Path | bytes, context: dict[str, Any]) -> bytes:
-    """Render a ready context into a template; returns the .docx bytes."""
+def render_context(template: Path | bytes, context: dict[str, Any], *, strict_xml: bool = False) -> bytes:
+    """Render a ready context into a template; returns the .docx bytes.
+
+    Does not run the template check (render_valid does, for other than built-in templates), yet
+    stays safe for any template: raises TemplateRejected rather than run or read anything.
+    """
     if isinstance(template, Path):
         template = _template_bytes(template, template.stat().st_mtime)
-    document = _Template(io.BytesIO(template))
-    document.render(context, _ENVIRONMENT, autoescape=True)
+    require_safe_package(template)  # zip bombs, macros, external links: before python-docx unpacks it
+    document = (_StrictXmlTemplate if strict_xml else _Template)(io.BytesIO(template))
     out = io.BytesIO()
-    document.save(out)
+    try:
+        with render_budget():
+            document.render(context, _ENVIRONMENT, autoescape=True)
+            document.save(out)
+    except TemplateRejected:
+        raise
+    except _BrokenXml as error:
+        raise TemplateRejected([TemplateProblem(BROKEN_RESULT.format(part=error.part))]) from error
+    except Exception as error:  # noqa: BLE001 - a hostile template may raise anything; say so in Polish
+        raise TemplateRejected([explain_failure(error)]) from error
     return out.getvalue()
+
+
+def _built_in(template: Path | bytes, doctype: DocType) -> bool:
+    """The type's own template as shipped: trusted, rendered without the check (the fast path)."""
+    return isinstance(template, Path) and template == template_path(doctype)
 
 
 def render(doctype: DocType, data: dict[str, Any], *, letterhead: Letterhead, case_number: str,
            template: Path | bytes | None = None) -> bytes:
-    """Validate, build the context and render. Raises DataInvalid on bad data."""
+    """Validate, build the context and render. Raises DataInvalid on bad data, TemplateRejected
+    when `template` (other than the type's built-in one) fails the template check."""
     return render_valid(doctype, require_valid(doctype, data), letterhead=letterhead, case_number=case_number,
                         template=template)
 
 
 def render_valid(doctype: DocType, clean: dict[str, Any], *, letterhead: Letterhead, case_number: str,
                  template: Path | bytes | None = None) -> bytes:
-    """Render data that `require_valid` has already returned."""
+    """Render data that `require_valid` has already returned; any template but the type's built-in
+    one must pass the template check (TemplateRejected lists its problems)."""
+    from .templates.check import require_valid_template  # the check renders through this module
+
+    source = template or template_path(doctype)
+    if not _built_in(source, doctype):
+        source = source if isinstance(source, bytes) else _template_bytes(source, source.stat().st_mtime)
+        require_valid_template(source, doctype)
     context = build_context(doctype, clean, letterhead=letterhead, case_number=case_number)
-    return render_context(template or template_path(doctype), context)
+    return render_context(source, context)

@@ -1,5 +1,5 @@
 """The `docgen` command: document types, schemas, rendering from JSON, checking .docx files,
-the database and the demo data, and serving the web app.
+checking Word templates and their guide, the database and the demo data, and serving the web app.
 
 Every command uses DATABASE_URL (default: SQLite in instance/). Nothing here imports Flask
 at module level: `serve` imports the web app when it runs.

@@ -15,6 +15,7 @@ from ..schema import json_schema
 from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, NO_OFFICE, CommandError, find_doctype, dump, err, out,
                      pick_office, sqlite_file_missing)
 from .pdf import docx_to_pdf, require_libreoffice, writable_target
+from .templates import checked_template
 
 
 # --- document types ---------------------------------------------------------------------
@@ -57,17 +58,14 @@ def _read_json(path: str) -> Any:
                            f"{error.msg}.") from None
 
 
-def _render(render, doctype, data, office, case_number: str, template: Path) -> bytes:
-    from zipfile import BadZipFile
-
-    from jinja2 import TemplateError
+def _render(render, doctype, data, office, case_number: str, template: Path, checked: bytes | None) -> bytes:
+    from ..templates import TemplateRejected
 
     try:
-        return render(doctype, data, letterhead=office.letterhead(), case_number=case_number, template=template)
-    except BadZipFile:
-        raise CommandError(f"{template}: to nie jest plik .docx.") from None
-    except TemplateError as error:
-        raise CommandError(f"{template}: błąd w szablonie: {error}", EXIT_PROBLEMS) from None
+        return render(doctype, data, letterhead=office.letterhead(), case_number=case_number,
+                      template=checked if checked is not None else template)
+    except TemplateRejected as error:
+        raise CommandError(f"{template}: {error}", EXIT_PROBLEMS) from None
 
 
 def _umask() -> int:
@@ -96,6 +94,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     template = Path(args.template) if args.template else template_path(doctype)
     if not template.is_file():
         raise CommandError(f"Nie ma szablonu {template}.")
+    # a template of one's own is checked before a case number is spent on it; what passed is rendered
+    checked = checked_template(template, doctype) if args.template else None
     output = Path(args.output)
     if output.is_dir():
         raise CommandError(f"{output} jest katalogiem; podaj nazwę pliku .docx.")
@@ -110,7 +110,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         with db.make_sessionmaker(engine)() as session:
             office = pick_office(session, args.office)
             case_number = allocate_case_number(session, office, dt.date.today().year)
-            content = _render(render, doctype, data, office, case_number, template)
+            content = _render(render, doctype, data, office, case_number, template, checked)
             # the number is spent only once the document exists: write aside, commit, then rename
             handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
             try:

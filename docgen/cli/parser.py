@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .common import EXIT_PROBLEMS, EXIT_USAGE, CommandError, Parser, err
 from .documents import cmd_example, cmd_render, cmd_schema, cmd_types, cmd_validate
 from .pdf import cmd_pdf
+from .templates import cmd_check_template, cmd_template_guide
 from .office import (ADMIN_PASSWORD_ENV, DEFAULT_CASE_PREFIX, DEFAULT_HOST, DEFAULT_PORT, cmd_anonymise,
                      cmd_create_admin, cmd_demo, cmd_init, cmd_serve)
 
@@ -44,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     _type_argument(render)
     render.add_argument("input", metavar="DANE.json", help="plik JSON z danymi dokumentu ('-' = standardowe wejście)")
     render.add_argument("-o", "--output", metavar="WYNIK.docx", required=True, help="plik wynikowy .docx")
-    render.add_argument("--template", metavar="SZABLON.docx", help="inny szablon niż domyślny typu dokumentu")
+    render.add_argument("--template", metavar="SZABLON.docx",
+                        help="inny szablon niż domyślny typu dokumentu (najpierw jest sprawdzany jak "
+                             "w check-template)")
     render.add_argument("--office", metavar="ID", type=int,
                         help="identyfikator ośrodka, którego nagłówek i licznik spraw użyć (domyślnie pierwszy)")
     render.add_argument("--pdf", metavar="WYNIK.pdf", help="zapisz też PDF (potrzebny LibreOffice)")
@@ -61,6 +64,25 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", metavar="PLIK.docx", help="plik do sprawdzenia")
     validate.add_argument("--type", metavar="TYP", required=True, help="typ dokumentu, np. work_plan")
     validate.set_defaults(handler=cmd_validate)
+
+    check_template = commands.add_parser(
+        "check-template", help="sprawdź szablon Word (.docx) przed wgraniem",
+        description="Sprawdza, czy szablon Word można bezpiecznie przyjąć dla typu dokumentu: plik .docx bez "
+                    "makr i odwołań zewnętrznych, poprawne znaczniki, tylko pola typu, wymagane nagłówki "
+                    "i pola. Kod wyjścia 0: „Szablon poprawny.”, 1: lista problemów z miejscem w szablonie.")
+    check_template.add_argument("file", metavar="SZABLON.docx", help="plik szablonu")
+    check_template.add_argument("--type", metavar="TYP", required=True, help="typ dokumentu, np. work_plan")
+    check_template.set_defaults(handler=cmd_check_template)
+
+    guide = commands.add_parser(
+        "template-guide", help="przewodnik po szablonie typu dokumentu (Markdown)",
+        description="Wypisuje przewodnik po szablonie: dostępne pola, pętle, filtry i to, co musi zostać "
+                    "w szablonie. --all: wszystkie typy (treść docs/szablony.md).")
+    guide.add_argument("--type", metavar="TYP", help="typ dokumentu, np. work_plan")
+    guide.add_argument("--all", action="store_true", help="przewodnik dla wszystkich typów")
+    guide.add_argument("-o", "--output", metavar="PLIK.md", help="zapisz do pliku zamiast wypisywać")
+    guide.add_argument("--check", metavar="PLIK.md", help="nie zapisuj; kod 1, gdy plik różni się od przewodnika")
+    guide.set_defaults(handler=cmd_template_guide)
 
     init = commands.add_parser("init", help="utwórz lub zaktualizuj bazę danych (migracje)")
     init.set_defaults(handler=cmd_init)

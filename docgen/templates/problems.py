@@ -1,0 +1,36 @@
+"""What a template check reports: one problem, with the place in the template, in Polish."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """One thing wrong with a template. `place` names where ("akapit 12", "tabela 2, wiersz 3, komórka 1",
+    "nagłówek"); empty when the problem concerns the whole template. `snippet` is the text around it."""
+
+    message: str
+    place: str = ""
+    snippet: str = ""
+
+    def __str__(self) -> str:
+        where = self.place
+        if self.snippet:
+            where = f"{where} („{self.snippet}”)" if where else f"„{self.snippet}”"
+        return f"{where}: {self.message}" if where else self.message
+
+
+class TemplateRejected(Exception):
+    """A template that may not be rendered: it failed the check, or it did something forbidden
+    while rendering. `problems` lists why, in Polish."""
+
+    def __init__(self, problems: Iterable[TemplateProblem | str]):
+        self.problems = [p if isinstance(p, TemplateProblem) else TemplateProblem(p) for p in problems]
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [str(problem) for problem in self.problems]
+        if len(lines) == 1:
+            return f"Szablon odrzucony: {lines[0]}"
+        return "Szablon odrzucony:\n" + "\n".join(f"- {line}" for line in lines)
