@@ -9,14 +9,16 @@ import pytest
 from sqlalchemy import select
 
 from docgen.doctypes import get_doctype
+from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, generate
 from docgen.store.institutions import create as create_institution
 from docgen.store.models import JOB_FINISHED, Family, Office, Person, PrintJob, User
 from docgen.store.users import create_user
+from test_office_templates import changed_template
 
 PASSWORD = "inne-haslo-biura-2026"
 # values for URL arguments that are not ids
-PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css", "page": 1}
+PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css", "page": 1, "doc_type": "work_plan"}
 
 
 @pytest.fixture
@@ -53,11 +55,15 @@ def world(session, output_dir):
                                                               "kind": "szkola", "address": "ul. Szkolna 2"})
     institution_a = create_institution(session, family_a.office_id, {"name": "Klub Sportowy w Lipowcu",
                                                                      "kind": "ngo", "address": "ul. Sportowa 1"})
+    # a Word template uploaded by each office (only its admin may see it)
+    templates = {which: office_templates.upload(session, office, "work_plan", changed_template(), "plan.docx", None)
+                 for which, office in (("a", family_a.office), ("b", office_b))}
     session.commit()
     return {"family_a": family_a, "file_a": files[family_a.id], "family_b": family_b, "file_b": files[family_b.id],
             "institution_a": institution_a, "institution_b": institution_b,
             "job_a": jobs[family_a.id], "job_b": jobs[family_b.id],
-            "head_b": head_b, "assistant_b": assistant_b}
+            "head_b": head_b, "assistant_b": assistant_b,
+            "template_a": templates["a"], "template_b": templates["b"]}
 
 
 def _url(rule, values):
@@ -81,7 +87,7 @@ def _walk(app, client, values, secrets):
         url = _url(rule, values)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method, data={})
-            body = response.get_data(as_text=True)
+            body = response.get_data().decode("utf-8", "replace")  # the admin downloads a .docx
             if any(argument.endswith("_id") for argument in rule.arguments):
                 assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
             for secret in secrets:
@@ -95,7 +101,8 @@ def _ids(world, which):
     family = world[f"family_{which}"]
     record = world[f"file_{which}"]
     return {"family_id": family.id, "document_id": record.document_id, "file_id": record.id,
-            "job_id": world[f"job_{which}"].id, "institution_id": world[f"institution_{which}"].id}
+            "job_id": world[f"job_{which}"].id, "institution_id": world[f"institution_{which}"].id,
+            "template_id": world[f"template_{which}"].id}
 
 
 def _login(app, username, password):
@@ -123,7 +130,8 @@ def test_assistant_of_another_office_gets_404_everywhere(app, world, demo_passwo
 
 
 def test_admin_sees_no_family_data(app, world, demo_password):
-    values = {**_ids(world, "a"), "user_id": world["head_b"].id, "institution_id": world["institution_b"].id}
+    values = {**_ids(world, "a"), "user_id": world["head_b"].id, "institution_id": world["institution_b"].id,
+              "template_id": world["template_b"].id}
     client = _login(app, "admin", demo_password)
     _walk(app, client, values, [world["family_a"].family_name])
     assert client.get(f"/rodziny/{world['family_a'].id}").status_code == 404
@@ -143,7 +151,7 @@ def test_a_route_with_an_unchecked_id_stops_the_app(web_db):
     import webforms
 
     extra = Blueprint("extra", __name__)
-    extra.add_url_rule("/szablony/<int:template_id>", "show", lambda template_id: "x")
+    extra.add_url_rule("/widzety/<int:widget_id>", "show", lambda widget_id: "x")
     original = webforms._register_error_pages
 
     def with_extra(app):
@@ -152,7 +160,7 @@ def test_a_route_with_an_unchecked_id_stops_the_app(web_db):
 
     webforms._register_error_pages = with_extra
     try:
-        with pytest.raises(RuntimeError, match="template_id"):
+        with pytest.raises(RuntimeError, match="widget_id"):
             webforms.create_app({"TESTING": True, "DATABASE_URL": web_db, "SECRET_KEY": "x"})
     finally:
         webforms._register_error_pages = original

@@ -18,7 +18,7 @@ from sqlalchemy import Select, select
 
 from docgen.store import institutions
 from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, Document, Family, GeneratedFile, Institution,
-                                   PrintJob, User)
+                                   PrintJob, TemplateVersion, User)
 
 from . import db
 
@@ -82,6 +82,14 @@ def _print_job(job_id: int) -> PrintJob | None:
     return job if families <= {current_user.id} else None
 
 
+def _template_version(template_id: int) -> TemplateVersion | None:
+    """An office's uploaded Word template: only that office's administrator."""
+    if current_user.role != ROLE_ADMIN:
+        return None
+    version = db.session().get(TemplateVersion, template_id)
+    return version if version is not None and version.office_id == current_user.office_id else None
+
+
 # URL argument -> (loader that returns None when not allowed, name on flask.g)
 CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
     "family_id": (_family, "family"),
@@ -90,6 +98,7 @@ CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
     "user_id": (_user, "account"),
     "job_id": (_print_job, "job"),
     "institution_id": (_institution, "institution"),
+    "template_id": (_template_version, "template_version"),
 }
 
 

@@ -18,7 +18,7 @@ ACTION_LABELS = {
     "close": "zakończenie pracy", "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
 }
 OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek",
-                 "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu"}
+                 "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu", "template": "szablon dokumentu"}
 # what a "view" entry's page was, for the head reading the trail
 PAGE_LABELS = {
     "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",

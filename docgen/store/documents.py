@@ -20,8 +20,10 @@ from ..render import render_valid, template_path
 from ..rules import birth_date_of, full_name, is_adult
 from ..validate import require_valid
 from .db import PROJECT_ROOT
+from . import templates as office_templates
 from .families import family_to_data
-from .models import ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseCounter, Document, Family, GeneratedFile, Office, User
+from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseCounter, Document, Family, GeneratedFile, Office,
+                     TemplateVersion, User)
 
 
 def output_dir() -> Path:
@@ -140,11 +142,16 @@ def safe_filename(text: str) -> str:
 
 def generate(session: Session, document: Document, user: User, *, today: dt.date | None = None) -> GeneratedFile:
     """Validate and render the document into a new version; earlier versions stay untouched.
-    Raises DataInvalid with every problem when the data is not complete."""
+    Raises DataInvalid with every problem when the data is not complete; with the office's own
+    template of the type in use, TemplateUnavailable (its file is gone) or TemplateRejected (it
+    fails the template check now) - all in Polish. The file records the template it was made from."""
     doctype = get_doctype(document.doc_type)
     family = document.family
     office = family.office
-    template = template_path(doctype)
+    # the office's own template of the type when it chose one (TemplateUnavailable when its file is
+    # gone), else the built-in one, rendered unchecked as before
+    chosen = office_templates.active_template(session, office.id, doctype.id)
+    template, used = (template_path(doctype), None) if chosen is None else chosen
     # validate first, so a number is never spent on data that cannot be rendered
     clean = require_valid(doctype, document.data)
     case_number = document.case_number or allocate_case_number(session, office, (today or dt.date.today()).year)
@@ -168,11 +175,19 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
         handle.write(content)
     record = GeneratedFile(document=document, version=document.version, kind="docx", filename=name,
                            storage_path=relative.as_posix(), size=len(content),
-                           sha256=hashlib.sha256(content).hexdigest(), template_name=template.name,
-                           created_by=user)
+                           sha256=hashlib.sha256(content).hexdigest(), template_name=template_label(doctype, used),
+                           template_version_id=used.id if used else None,
+                           template_version_number=used.number if used else None, created_by=user)
     session.add(record)
     session.flush()
     return record
+
+
+def template_label(doctype, version: TemplateVersion | None) -> str:
+    """What a generated file records as its template: "work_plan.docx (wbudowany)", "szablon ośrodka v3 (…)"."""
+    if version is None:
+        return f"{doctype.template} (wbudowany)"
+    return f"{version.label} ({version.filename})"[:255]
 
 
 def file_path(record: GeneratedFile) -> Path:

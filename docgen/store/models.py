@@ -199,6 +199,11 @@ class GeneratedFile(Base):
     template_name: Mapped[str] = mapped_column(String(255))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # the office's own template it was generated from (None: the built-in one); the number stays
+    # should the version's row ever go
+    template_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("template_version.id", ondelete="SET NULL"))
+    template_version_number: Mapped[int | None] = mapped_column(Integer)
 
     document: Mapped[Document] = relationship(back_populates="files")
     created_by: Mapped[User | None] = relationship()
@@ -339,3 +344,51 @@ def institution_search_text(name: str, address: str, scope: str) -> str:
 @event.listens_for(Institution, "before_update")
 def _refresh_institution_search(_mapper: Any, _connection: Any, target: Institution) -> None:
     target.search_text = institution_search_text(target.name, target.address, target.scope or "")
+
+
+# --- the offices' own Word templates (docgen.store.templates) --------------------------------
+
+class TemplateVersion(Base):
+    """A Word template of a document type uploaded by an office: version 1, 2, 3… of that type there.
+
+    Accepted only after the template check; the .docx is a file under the output folder
+    (`storage_path`, written once, never changed, its `sha256` verified on every read). Rows stay
+    (they go only with their office): generated documents name the version they were made from."""
+
+    __tablename__ = "template_version"
+    __table_args__ = (UniqueConstraint("office_id", "doc_type", "number", name="uq_template_version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    doc_type: Mapped[str] = mapped_column(String(50))
+    number: Mapped[int] = mapped_column(Integer)
+    # the name the file was uploaded under, shown to people
+    filename: Mapped[str] = mapped_column(String(255))
+    storage_path: Mapped[str] = mapped_column(String(500), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # passed docgen.templates.check_template when uploaded
+    checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        return f"szablon ośrodka v{self.number}"
+
+
+class ActiveTemplate(Base):
+    """Which template an office's documents of a type are generated from. No row, or no version:
+    the built-in one. One row per office and type, so there is never more than one."""
+
+    __tablename__ = "active_template"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(50), primary_key=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("template_version.id", ondelete="SET NULL"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    version: Mapped[TemplateVersion | None] = relationship()

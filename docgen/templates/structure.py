@@ -30,8 +30,8 @@ _CLOSING = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _TAG = re.compile(r"\{\{(?:(?!\}\}).)*\}\}|\{%(?:(?!%\}).)*%\}|\{#(?:(?!#\}).)*#\}", re.DOTALL)
 _MARKUP = re.compile(r"</?[A-Za-z][\w.-]*:[\w.-]+")
 
-OPENED = ("Znacznik zaczyna się w tym akapicie, ale się w nim nie kończy. Cały znacznik ({{ … }} albo {% … %}) "
-          "musi stać w jednym akapicie: usuń Enter, który go rozdziela.")
+OPENED = ("Znacznik zaczyna się w tym akapicie, ale się w nim nie kończy: brakuje zamknięcia („}}” albo „%}”) "
+          "albo znacznik rozdziela Enter. Cały znacznik ({{ … }} albo {% … %}) musi stać w jednym akapicie.")
 CLOSED = ("Akapit zawiera koniec znacznika („}}” albo „%}”) bez jego początku: znacznik rozdzielono między "
           "akapity albo ma literówkę w nawiasach.")
 CUT = ("Znacznik jest przedzielony czymś, czego nie da się połączyć automatycznie (polem, śledzoną zmianą, "

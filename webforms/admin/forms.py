@@ -1,7 +1,8 @@
-"""The administrator's forms: accounts of the office and the office's settings."""
+"""The administrator's forms: accounts of the office, the office's settings, its Word templates."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
@@ -107,3 +108,12 @@ class OfficeForm(PolishForm):
     caseload_limit = _number("Limit rodzin na asystenta", 1, 50, "rodzin")
     session_timeout_minutes = _number("Automatyczne wylogowanie (minuty)", 5, 480, "minut")
     retention_years = _number("Okres przechowywania danych (lata)", 1, 50, "lat")
+
+
+class TemplateUploadForm(PolishForm):
+    """An office's Word template of one document type; the template check does the rest."""
+
+    template = FileField("Plik szablonu (.docx)", validators=[
+        FileRequired("Wybierz plik szablonu (.docx) zapisany w Wordzie."),
+        FileAllowed(["docx"], "Szablon musi być plikiem Word .docx (nie .doc, .docm, .odt ani PDF)."),
+    ], render_kw={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"})

@@ -1,4 +1,4 @@
-"""Administration of one office: its user accounts and its settings.
+"""Administration of one office: its user accounts, its settings and its Word templates (office_templates.py).
 
 Only the office's administrator gets here; anyone else gets 404, as for any page they may not
 see. The administrator manages accounts and settings and sees no family data: nothing here
@@ -132,3 +132,6 @@ def office():
         flash("Zapisano ustawienia ośrodka.", "success")
         return redirect(url_for("admin.office"))
     return render_template("admin/office.html", form=form, office=office)
+
+
+from . import office_templates  # noqa: E402,F401  (the Word templates' routes, on this blueprint)

@@ -12,6 +12,8 @@ from docgen.prefill import prefill
 from docgen.preview import page_images, preview_path
 from docgen.store.documents import case_facts, create_document, file_path, generate
 from docgen.store.models import STATUS_DRAFT
+from docgen.store.templates import TemplateUnavailable
+from docgen.templates import TemplateRejected
 from docgen.validate import DataInvalid, validate
 
 from docgen.store import audit
@@ -147,6 +149,12 @@ def generate_file(document_id: int):
     except DataInvalid:
         db.session().rollback()
         flash("Dokument nie jest jeszcze kompletny – popraw wskazane pola.", "error")
+        return redirect(url_for("documents.review", document_id=document_id))
+    except (TemplateRejected, TemplateUnavailable) as problem:
+        # the office's template stopped being usable after it was activated: say why, lose nothing
+        db.session().rollback()
+        flash(f"Nie wygenerowano dokumentu: {problem} Poproś administratora o sprawdzenie szablonu ośrodka.",
+              "error")
         return redirect(url_for("documents.review", document_id=document_id))
     log(audit.GENERATE, object_type="document", object_id=document.id, family_id=document.family_id,
         detail=f"wersja {record.version}, plik {record.id}")
