@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import threading
 import uuid
 
 import pytest
@@ -174,3 +176,43 @@ def login(app):
         assert response.status_code == 302, f"login of {username} failed"
         return client
     return log_in
+
+
+# ---------------------------------------------------------------------------------------
+# browser
+#
+# The app served on a free loopback port (its PDF workers and print runner stopped after),
+# and a page of headless Debian Chromium through Playwright.
+# ---------------------------------------------------------------------------------------
+@pytest.fixture
+def live_server(web_db):
+    from werkzeug.serving import make_server
+
+    from webforms import create_app
+    from webforms.jobs import close_print_runner
+    from webforms.pdf import close_pdf_pool
+
+    app = create_app({"DATABASE_URL": web_db, "SECRET_KEY": "browser-test"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    close_print_runner(app)
+    close_pdf_pool(app)
+
+
+@pytest.fixture
+def page(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium", headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"])
+        context = browser.new_context(accept_downloads=True, locale="pl-PL", viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import docx
 import pytest
-from werkzeug.serving import make_server
 
 from docgen.formatting import date_long
 from docgen.rules import add_months
@@ -23,34 +21,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
                        reason="Debian Chromium is not installed (apt-get install chromium)"),
 ]
-
-
-@pytest.fixture
-def live_server(web_db):
-    from webforms import create_app
-
-    app = create_app({"DATABASE_URL": web_db, "SECRET_KEY": "browser-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
-        context = browser.new_context(accept_downloads=True, locale="pl-PL", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def _shot(page, name: str) -> None:

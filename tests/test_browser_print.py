@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 import time
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from docgen.pdf import libreoffice_available
 from docgen.store.models import Family, User
-from test_browser import CHROMIUM, _shot, page  # noqa: F401  (the shared browser fixture)
+from test_browser import CHROMIUM, _shot
 from test_print_office import _generated
 
 pytestmark = [
@@ -22,23 +20,6 @@ pytestmark = [
     pytest.mark.skipif((not os.path.exists(CHROMIUM) or not libreoffice_available()) and not os.environ.get("CI"),
                        reason="needs Debian Chromium and LibreOffice (apt-get install chromium libreoffice-writer-nogui)"),
 ]
-
-
-@pytest.fixture
-def print_server(web_db):
-    from webforms import create_app
-    from webforms.jobs import close_print_runner
-    from webforms.pdf import close_pdf_pool
-
-    app = create_app({"DATABASE_URL": web_db, "SECRET_KEY": "browser-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    close_print_runner(app)
-    close_pdf_pool(app)
 
 
 @pytest.fixture
@@ -59,8 +40,8 @@ def _bar(page) -> int:
     return int(page.eval_on_selector("#postep-pasek", "bar => bar.value"))
 
 
-def test_head_prints_a_stack_and_watches_the_progress_reach_100(print_server, page, visits, demo_password):
-    page.goto(f"{print_server}/login")
+def test_head_prints_a_stack_and_watches_the_progress_reach_100(live_server, page, visits, demo_password):
+    page.goto(f"{live_server}/login")
     page.get_by_label("Login").fill("kierownik")
     page.get_by_label("Hasło").fill(demo_password)
     page.get_by_role("button", name="Zaloguj się").click()

@@ -4,19 +4,17 @@ the next work plan an assistant generates has the office's own letterhead."""
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import docx
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from docgen.doctypes import get_doctype
 from docgen.pdf import libreoffice_available
 from docgen.store.documents import create_document
 from docgen.store.models import Family, GeneratedFile, TemplateVersion, User
-from test_browser import CHROMIUM, _shot, page  # noqa: F401  (the shared browser fixture)
+from test_browser import CHROMIUM, _shot
 from test_office_templates import HEADER, OFFICE_LINE, docx_text
 
 pytestmark = [
@@ -25,21 +23,6 @@ pytestmark = [
                        reason="needs Debian Chromium and LibreOffice "
                               "(apt-get install chromium libreoffice-writer-nogui)"),
 ]
-
-
-@pytest.fixture
-def template_server(web_db):
-    from webforms import create_app
-    from webforms.pdf import close_pdf_pool
-
-    app = create_app({"DATABASE_URL": web_db, "SECRET_KEY": "browser-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    close_pdf_pool(app)
 
 
 @pytest.fixture
@@ -73,9 +56,9 @@ def _changed_in_word(built_in: Path, target: Path) -> None:
     document.save(str(target))
 
 
-def test_admin_changes_the_work_plan_template_and_the_next_plan_uses_it(template_server, page, plan_ready, session,
+def test_admin_changes_the_work_plan_template_and_the_next_plan_uses_it(live_server, page, plan_ready, session,
                                                                         tmp_path, demo_password):
-    _log_in(page, template_server, "admin", demo_password)
+    _log_in(page, live_server, "admin", demo_password)
     page.get_by_role("link", name="Szablony dokumentów").click()
     page.get_by_role("heading", name="Szablony dokumentów").wait_for()
     _shot(page, "szablony-lista")
@@ -122,7 +105,7 @@ def test_admin_changes_the_work_plan_template_and_the_next_plan_uses_it(template
         "() => [...document.querySelectorAll('.preview img')].every(i => i.complete && i.naturalWidth > 0)")
     _shot(page, "szablon-podglad")
     folder = os.environ.get("DOCGEN_SCREENSHOTS")
-    first_page = page.request.get(template_server + images.first.get_attribute("src"))
+    first_page = page.request.get(live_server + images.first.get_attribute("src"))
     assert first_page.ok and first_page.body().startswith(b"\x89PNG")
     if folder:
         (Path(folder) / "szablon-podglad-strona-1.png").write_bytes(first_page.body())
@@ -135,8 +118,8 @@ def test_admin_changes_the_work_plan_template_and_the_next_plan_uses_it(template
 
     # the assistant generates the next plan: it is made from the office's template
     page.get_by_role("button", name="Wyloguj").click()
-    _log_in(page, template_server, "asystent1", demo_password)
-    page.goto(f"{template_server}/dokumenty/{plan_ready.id}")
+    _log_in(page, live_server, "asystent1", demo_password)
+    page.goto(f"{live_server}/dokumenty/{plan_ready.id}")
     page.get_by_role("button", name="Generuj dokument Word (.docx)").click()
     page.get_by_text("Wygenerowano dokument").wait_for()
     with page.expect_download() as generated:
