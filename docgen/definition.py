@@ -6,6 +6,7 @@ context and the validator are all derived from that one declaration.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Union
 
@@ -102,15 +103,32 @@ class Section:
     statement: str = ""
 
 
+# How much a rule's problem weighs: a blocker stops generating until it is fixed; a warning
+# (a deadline already passed, a plan dated before today) is shown, and the document is generated
+# once the user has confirmed that warning on purpose.
+BLOCKER = "blocker"
+WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem found in the data, addressed by its path ("actions[2].deadline")."""
 
     path: str
     message: str
+    warning: bool = False
+    # the rule that found it ("" for a field's own check)
+    rule: str = ""
+
+    @property
+    def key(self) -> str:
+        """What a user's confirmation of this warning is stored as: the rule, the place and the
+        wording they read, so a warning that says something new must be confirmed again."""
+        digest = hashlib.sha256(self.message.encode("utf-8")).hexdigest()[:12]
+        return f"{self.rule}:{self.path}:{digest}"
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.path}: {'ostrzeżenie: ' if self.warning else ''}{self.message}"
 
 
 @dataclass(frozen=True)
@@ -122,6 +140,12 @@ class Rule:
     check: Callable[[dict[str, Any]], Iterator[Issue]]
     # the section whose wizard step shows the rule's messages
     section: str
+    # BLOCKER: only what the Act or the document's integrity forbids; WARNING: to be confirmed
+    severity: str = BLOCKER
+
+    def __post_init__(self) -> None:
+        if self.severity not in (BLOCKER, WARNING):
+            raise ValueError(f"{self.name}: unknown severity {self.severity!r}")
 
 
 @dataclass(frozen=True)

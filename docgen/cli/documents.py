@@ -58,12 +58,13 @@ def _read_json(path: str) -> Any:
                            f"{error.msg}.") from None
 
 
-def _render(render, doctype, data, office, case_number: str, template: Path, checked: bytes | None) -> bytes:
+def _render(render_valid, clean, doctype, office, case_number: str, template: Path,
+            checked: bytes | None) -> bytes:
     from ..templates import TemplateRejected
 
     try:
-        return render(doctype, data, letterhead=office.letterhead(), case_number=case_number,
-                      template=checked if checked is not None else template)
+        return render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
+                            template=checked if checked is not None else template)
     except TemplateRejected as error:
         raise CommandError(f"{template}: {error}", EXIT_PROBLEMS) from None
 
@@ -75,10 +76,10 @@ def _umask() -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from ..render import render, template_path
+    from ..render import render_valid, template_path
     from ..store import db
     from ..store.documents import allocate_case_number
-    from ..validate import validate
+    from ..validate import blocking, require_valid, validate, warnings
 
     doctype = find_doctype(args.type)
     pdf_target = writable_target(args.pdf, ".pdf") if args.pdf else None
@@ -86,9 +87,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         require_libreoffice()  # before a case number is spent
     data = _read_json(args.input)
     issues = validate(doctype, data)
-    if issues:
-        for issue in issues:
-            err(str(issue))  # one line per problem, "path: message"; nothing else on stderr
+    confirmed = [issue.key for issue in warnings(issues)] if args.accept_warnings else []
+    for issue in issues:
+        err(str(issue))  # one line per problem, "path: message"; nothing else on stderr
+    if blocking(issues, confirmed):
+        if not blocking([issue for issue in issues if not issue.warning]):
+            err("Same ostrzeżenia: sprawdź je i wygeneruj z opcją --accept-warnings.")
         return EXIT_USAGE
 
     template = Path(args.template) if args.template else template_path(doctype)
@@ -110,7 +114,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         with db.make_sessionmaker(engine)() as session:
             office = pick_office(session, args.office)
             case_number = allocate_case_number(session, office, dt.date.today().year)
-            content = _render(render, doctype, data, office, case_number, template, checked)
+            clean = require_valid(doctype, data, confirmed)
+            content = _render(render_valid, clean, doctype, office, case_number, template, checked)
             # the number is spent only once the document exists: write aside, commit, then rename
             handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
             try:

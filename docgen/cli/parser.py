@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--office", metavar="ID", type=int,
                         help="identyfikator ośrodka, którego nagłówek i licznik spraw użyć (domyślnie pierwszy)")
     render.add_argument("--pdf", metavar="WYNIK.pdf", help="zapisz też PDF (potrzebny LibreOffice)")
+    render.add_argument("--accept-warnings", action="store_true",
+                        help="wygeneruj mimo ostrzeżeń (np. termin już minął); każde jest wypisane, "
+                             "a błędy nadal zatrzymują")
     render.set_defaults(handler=cmd_render)
 
     pdf = commands.add_parser("pdf", help="zamień pliki .docx na jeden PDF (potrzebny LibreOffice)",

@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
@@ -18,7 +18,8 @@ from ..formatting import as_date
 from ..prefill import prefill
 from ..render import render_valid, template_path
 from ..rules import birth_date_of, full_name, is_adult
-from ..validate import require_valid
+from ..definition import Issue
+from ..validate import require_valid, validate, warnings
 from .db import PROJECT_ROOT
 from . import templates as office_templates
 from .families import family_to_data
@@ -118,6 +119,15 @@ def create_document(session: Session, family: Family, doc_type: str, user: User)
     return document
 
 
+def confirm_warnings(document: Document, keys: Iterable[str]) -> list[Issue]:
+    """Record that the user confirmed, on purpose, the document's current warnings named by `keys`
+    (their `Issue.key`); a key the data no longer raises is dropped. Returns the warnings still open."""
+    current = warnings(validate(get_doctype(document.doc_type), document.data))
+    wanted = set(keys) | set(document.confirmed_warnings or ())
+    document.confirmed_warnings = sorted(issue.key for issue in current if issue.key in wanted)
+    return [issue for issue in current if issue.key not in wanted]
+
+
 def allocate_case_number(session: Session, office: Office, year: int) -> str:
     """Next number of the office's year, e.g. MOPS.AR.4101.7.2026. The counter row is locked
     (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers), so two users never get one."""
@@ -142,9 +152,10 @@ def safe_filename(text: str) -> str:
 
 def generate(session: Session, document: Document, user: User, *, today: dt.date | None = None) -> GeneratedFile:
     """Validate and render the document into a new version; earlier versions stay untouched.
-    Raises DataInvalid with every problem when the data is not complete; with the office's own
-    template of the type in use, TemplateUnavailable (its file is gone) or TemplateRejected (it
-    fails the template check now) - all in Polish. The file records the template it was made from."""
+    Raises DataInvalid with every problem when the data is not complete, an unconfirmed warning
+    included (`confirm_warnings`); with the office's own template of the type in use,
+    TemplateUnavailable (its file is gone) or TemplateRejected (it fails the template check now) -
+    all in Polish. The file records the template it was made from."""
     doctype = get_doctype(document.doc_type)
     family = document.family
     office = family.office
@@ -153,7 +164,7 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     chosen = office_templates.active_template(session, office.id, doctype.id)
     template, used = (template_path(doctype), None) if chosen is None else chosen
     # validate first, so a number is never spent on data that cannot be rendered
-    clean = require_valid(doctype, document.data)
+    clean = require_valid(doctype, document.data, document.confirmed_warnings or ())
     case_number = document.case_number or allocate_case_number(session, office, (today or dt.date.today()).year)
     content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
                            template=template)

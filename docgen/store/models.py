@@ -174,6 +174,8 @@ class Document(Base):
     case_number: Mapped[str | None] = mapped_column(String(100))
     # the date the last generated version bears (its type's date field); deadlines run from it
     document_date: Mapped[dt.date | None] = mapped_column(Date)
+    # `Issue.key`s of the warnings the user confirmed on purpose (docgen.validate.blocking)
+    confirmed_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
