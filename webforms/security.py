@@ -34,9 +34,10 @@ def _address_and_login() -> str:
 def _headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if current_user.is_authenticated:
-        # pages with a family's data are never kept by the browser or a proxy
-        response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint != "static":
+        # nothing but the stylesheet and scripts is kept by the browser or a proxy: pages and
+        # downloads (send_file says no-cache, which still stores a copy on a shared office PC)
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
