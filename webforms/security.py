@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import time
 
-from flask import Flask, flash, has_request_context, redirect, render_template, request, session, url_for
+from flask import Flask, flash, g, has_request_context, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,8 +27,21 @@ LAST_SEEN = "last_seen"
 
 
 
-def _address_and_login() -> str:
-    return f"{get_remote_address()}|{(request.form.get('username') or '').strip().lower()}"
+def _account() -> str:
+    return "konto:" + (request.form.get("username") or "").strip().lower()
+
+
+def _this_user() -> str:
+    return f"uzytkownik:{current_user.get_id()}"
+
+
+def count_failed_attempt() -> None:
+    """Called by a view when a password did not match: only such failures use up the allowance."""
+    g.failed_attempt = True
+
+
+def _failed(_response) -> bool:
+    return bool(g.get("failed_attempt"))
 
 
 def _headers(response):
@@ -60,8 +73,8 @@ def _expire_idle_session():
 def _too_many_attempts(_error):
     return render_template(
         "errors/error.html", code=429, title="Zbyt wiele prób logowania",
-        text="Ze względów bezpieczeństwa logowanie z tego komputera jest chwilowo zablokowane. "
-             "Odczekaj minutę i spróbuj ponownie."), 429
+        text="Ze względów bezpieczeństwa po kilku błędnych hasłach logowanie na to konto albo z tego "
+             "komputera jest chwilowo zablokowane. Odczekaj minutę i spróbuj ponownie."), 429
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -77,20 +90,22 @@ def install(app: Flask) -> None:
     if os.environ.get("DOCGEN_BEHIND_PROXY") == "1":
         # behind nginx or IIS terminating https: trust its X-Forwarded-Proto/For, one hop
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
-    # per account and address: guessing one password is slowed down, while colleagues on the
-    # same office PC (one address) can still log in; the address as a whole gets a wider limit
+    # only wrong passwords count, per account (from anywhere) and per address (any account): a
+    # guess is slowed down, while 35 colleagues behind one office NAT all log in
     app.config.setdefault("LOGIN_RATE_LIMIT", "5 per minute")
     app.config.setdefault("LOGIN_RATE_LIMIT_PER_ADDRESS", "30 per minute")
-    limiter = Limiter(key_func=get_remote_address, app=app, storage_uri="memory://", default_limits=[])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # one process; a shared store when configured
+    limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     login = app.view_functions["auth.login"]
-    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], key_func=_address_and_login,
-                          methods=["POST"])(login)
-    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])(login)
+    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], key_func=_account, methods=["POST"],
+                          deduct_when=_failed)(login)
+    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"],
+                          deduct_when=_failed)(login)
     app.view_functions["auth.login"] = login
-    # guessing the current password on the change form is slowed down the same way
+    # guessing the current password on the change form is slowed down the same way, per user
     change = app.view_functions["auth.change_password"]
     app.view_functions["auth.change_password"] = limiter.limit(
-        lambda: app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(change)
+        lambda: app.config["LOGIN_RATE_LIMIT"], key_func=_this_user, methods=["POST"], deduct_when=_failed)(change)
     app.before_request(_expire_idle_session)
     app.after_request(_headers)
     app.register_error_handler(429, _too_many_attempts)

@@ -11,6 +11,7 @@ from docgen.store.users import (MIN_PASSWORD_LENGTH, authenticate, check_passwor
 
 from .. import db
 from ..audit import log
+from ..security import count_failed_attempt
 from .forms import LoginForm, PasswordChangeForm
 
 bp = Blueprint("auth", __name__)
@@ -36,6 +37,7 @@ def login():
             log(audit.LOGIN, object_type="user", object_id=user.id)
             db.session().commit()
             return redirect(_safe_next(request.args.get("next")))
+        count_failed_attempt()
         log(audit.LOGIN_FAILED, username=form.username.data.strip()[:80])
         db.session().commit()
         form.password.errors.append("Nieprawidłowy login lub hasło.")
@@ -61,6 +63,7 @@ def change_password():
         user = current_user._get_current_object()
         current_ok = verify_password(user.password_hash, form.current_password.data)
         if not current_ok:
+            count_failed_attempt()
             form.current_password.errors.append("Obecne hasło jest nieprawidłowe.")
         # the new password is judged either way, so one attempt shows every problem
         try:
