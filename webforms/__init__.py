@@ -120,7 +120,9 @@ def _register_error_pages(app: Flask) -> None:
         403: ("Brak dostępu", "Nie masz uprawnień do tej strony."),
         404: ("Nie znaleziono", "Takiej strony nie ma albo nie masz do niej dostępu."),
         405: ("Niedozwolona operacja", "Tej strony nie otwiera się w ten sposób. Wróć i użyj przycisku na stronie."),
-        413: ("Za duże dane", "Przesłane dane są zbyt duże."),
+        413: ("Za duże dane", "Przesłane dane są zbyt duże, więc nic nie zostało zapisane. Wróć przyciskiem "
+                              "„Wstecz” przeglądarki (wpisany tekst zwykle jest nadal w formularzu), skróć najdłuższe "
+                              "pole albo podziel tekst i wyślij ponownie."),
         500: ("Błąd serwera", "Coś poszło nie tak. Spróbuj ponownie za chwilę; dane zapisane wcześniej są bezpieczne."),
     }
 
