@@ -11,9 +11,8 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from docgen.store.db import INSTANCE_DIR, database_url, make_engine, make_sessionmaker
-from docgen.store.models import User
 
-from . import access, audit, db, display, security
+from . import access, audit, db, display, security, sessions
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -53,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+        SESSION_HOURS=12,  # a login ends this long after it began, however busy (webforms/sessions.py)
         # warm LibreOffice workers for PDFs (each about 200 MB) and the seconds one conversion may take
         PDF_WORKERS=_positive_setting("DOCGEN_PDF_WORKERS", 1),
         PDF_TIMEOUT=_positive_setting("DOCGEN_PDF_TIMEOUT", 60),
@@ -67,10 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    sessions.install(login_manager)
 
     from .auditlog.routes import bp as auditlog_bp
     from .admin.routes import bp as admin_bp

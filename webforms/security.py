@@ -8,8 +8,10 @@ from flask import Flask, flash, g, has_request_context, redirect, render_templat
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import db, sessions
 
 # no inline script or style and no outside hosts: everything comes from this server
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -62,8 +64,8 @@ def _expire_idle_session():
     limit = current_user.office.session_timeout_minutes * 60
     seen = session.get(LAST_SEEN)
     if seen is not None and now - seen > limit:
-        logout_user()
-        session.clear()
+        sessions.log_out()
+        db.session().commit()
         flash("Sesja wygasła z powodu braku aktywności. Zaloguj się ponownie.", "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     session[LAST_SEEN] = now

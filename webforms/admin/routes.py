@@ -17,7 +17,7 @@ from docgen.store.users import MIN_PASSWORD_LENGTH, check_password_strength, cre
 
 from docgen.store import audit
 
-from .. import db
+from .. import db, sessions
 from ..audit import log
 from .forms import OfficeForm, UserCreateForm, UserEditForm
 
@@ -107,6 +107,8 @@ def edit(user_id: int):
             account.active = form.active.data
             if form.new_password.data:
                 set_password(account, form.new_password.data)
+            if form.new_password.data or not account.active:
+                sessions.end_everywhere(account)  # a copy of its cookie opens nothing from now on
             log(audit.UPDATE, object_type="user", object_id=account.id,
                 detail=f"rola: {account.role}, aktywne: {'tak' if account.active else 'nie'}"
                        + (", nowe hasło" if form.new_password.data else ""))

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from docgen.store import audit
 from docgen.store.users import (MIN_PASSWORD_LENGTH, authenticate, check_password_strength, set_password,
                                 verify_password)
 
-from .. import db
+from .. import db, sessions
 from ..audit import log
 from ..security import count_failed_attempt
 from .forms import LoginForm, PasswordChangeForm
@@ -32,8 +32,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(db.session(), form.username.data, form.password.data)
         if user is not None:
-            session.clear()
-            login_user(user)
+            sessions.log_in(user)
             log(audit.LOGIN, object_type="user", object_id=user.id)
             db.session().commit()
             return redirect(_safe_next(request.args.get("next")))
@@ -48,10 +47,21 @@ def login():
 def logout():
     if current_user.is_authenticated:
         log(audit.LOGOUT, object_type="user", object_id=current_user.id)
-        db.session().commit()
-    logout_user()
-    session.clear()
+    sessions.log_out()
+    db.session().commit()
     flash("Wylogowano.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/konto/wyloguj-wszedzie")
+def logout_everywhere():
+    """Ends every session of the user: this browser and any other (a forgotten office PC, a lost phone)."""
+    user = current_user._get_current_object()
+    log(audit.LOGOUT, object_type="user", object_id=user.id, detail="ze wszystkich urządzeń")
+    sessions.end_everywhere(user)
+    sessions.log_out()
+    db.session().commit()
+    flash("Wylogowano ze wszystkich urządzeń. Zaloguj się ponownie, jeśli chcesz dalej pracować.", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -76,7 +86,11 @@ def change_password():
         if not form.current_password.errors and not form.new_password.errors:
             set_password(user, form.new_password.data)
             log(audit.UPDATE, object_type="user", object_id=user.id, detail="zmiana własnego hasła")
+            # whoever held a copy of a session cookie is out; this browser goes on in a new session
+            sessions.end_everywhere(user)
+            sessions.log_in(user)
             db.session().commit()
-            flash("Hasło zostało zmienione. Przy następnym logowaniu użyj nowego hasła.", "success")
+            flash("Hasło zostało zmienione. Przy następnym logowaniu użyj nowego hasła. Inne urządzenia, na "
+                  "których było otwarte to konto, zostały wylogowane.", "success")
             return redirect(url_for("index"))
     return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
