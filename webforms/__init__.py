@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     sessions.install(login_manager)
 
+    from .accounts.routes import bp as accounts_bp
     from .auditlog.routes import bp as auditlog_bp
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
@@ -87,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auditlog_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(printing_bp)
+    app.register_blueprint(accounts_bp)
 
     @app.before_request
     def require_login():

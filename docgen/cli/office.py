@@ -216,6 +216,34 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reset_second_factor(args: argparse.Namespace) -> int:
+    """Switches an admin's second factor off (a lost phone), on the server only: the web never replaces it."""
+    from sqlalchemy import select
+
+    from ..store import audit, db, migrate, second_factor
+    from ..store.models import ROLE_ADMIN, User
+
+    migrate.upgrade()
+    engine = db.make_engine()
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            user = session.scalars(select(User).where(User.username == args.username.strip())).first()
+            if user is None or user.role != ROLE_ADMIN:
+                raise CommandError(f"Nie ma administratora o loginie {args.username!r}.")
+            if not user.totp_secret:
+                out(f"Administrator {user.username} nie ma włączonego drugiego składnika; nic do zrobienia.")
+                return EXIT_OK
+            second_factor.reset(user)
+            audit.record(session, user=None, username=audit.SYSTEM, office_id=user.office_id, action=audit.UPDATE,
+                         object_type="user", object_id=user.id, detail="wyłączenie drugiego składnika (polecenie)")
+            session.commit()
+    finally:
+        engine.dispose()
+    out(f"Wyłączono drugi składnik administratora {args.username.strip()}. Włączy go ponownie w Administracji "
+        "› Drugi składnik, skanując nowy kod QR.")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from webforms import create_app

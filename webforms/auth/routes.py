@@ -5,12 +5,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from docgen.store import audit
+from docgen.store import approvals, audit
+from docgen.store.models import ROLE_HEAD
 from docgen.store.users import (MIN_PASSWORD_LENGTH, authenticate, check_password_strength, set_password,
                                 verify_password)
 
 from .. import db, sessions
 from ..audit import log
+from ..display import local_time
 from ..security import count_failed_attempt
 from .forms import LoginForm, PasswordChangeForm
 
@@ -34,6 +36,9 @@ def login():
         if user is not None:
             sessions.log_in(user)
             log(audit.LOGIN, object_type="user", object_id=user.id)
+            if user.role == ROLE_HEAD:
+                _tell_the_head(user)
+            user.last_login_at = sessions.now()
             db.session().commit()
             return redirect(_safe_next(request.args.get("next")))
         count_failed_attempt()
@@ -41,6 +46,21 @@ def login():
         db.session().commit()
         form.password.errors.append("Nieprawidłowy login lub hasło.")
     return render_template("auth/login.html", form=form)
+
+
+def _tell_the_head(head) -> None:
+    """What the admin confirmed alone since the head's last login, and what waits for them."""
+    session = db.session()
+    for change in approvals.notices_for(session, head, head.last_login_at):
+        admin = change.decided_by.full_name if change.decided_by else "administrator"
+        flash(f"Uwaga: {admin} sam potwierdził kodem z aplikacji zmianę „{approvals.KIND_LABELS[change.kind]}” "
+              f"konta {change.user.username} ({change.user.full_name}), {local_time(change.decided_at)}, bo nie było "
+              "innego kierownika, który mógłby to zrobić. Jeśli o tym nie wiesz, wyjaśnij to od razu.", "error")
+    waiting = [change for change in approvals.pending(session, head.office_id)
+               if head in approvals.confirmers(session, change)]
+    if waiting:
+        flash(f"Na Twoje potwierdzenie czekają zmiany kont ({len(waiting)}) zlecone przez administratora: "
+              "zobacz „Zmiany kont” u góry strony.", "info")
 
 
 @bp.post("/logout")
