@@ -9,9 +9,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from werkzeug.middleware.proxy_fix import ProxyFix
+from limits import parse_many
 
-from . import db, sessions
+from . import db, proxy, sessions
 
 # no inline script or style and no outside hosts: everything comes from this server
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -79,6 +79,16 @@ def _too_many_attempts(_error):
              "komputera jest chwilowo zablokowane. Odczekaj minutę i spróbuj ponownie."), 429
 
 
+def _limit_setting(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise SystemExit(f"Ustawienie {name}={value!r}: podaj limit w postaci np. „5 per minute” "
+                         "albo „20 per hour”.") from None
+    return value
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """The session cookie is marked Secure whenever the page came over https."""
 
@@ -89,13 +99,12 @@ class _SessionInterface(SecureCookieSessionInterface):
 def install(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SECURE", os.environ.get("DOCGEN_HTTPS") == "1")
     app.session_interface = _SessionInterface()
-    if os.environ.get("DOCGEN_BEHIND_PROXY") == "1":
-        # behind nginx or IIS terminating https: trust its X-Forwarded-Proto/For, one hop
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    proxy.install(app)  # behind nginx or IIS: whose X-Forwarded-* to believe, and by which layer
     # only wrong passwords count, per account (from anywhere) and per address (any account): a
     # guess is slowed down, while 35 colleagues behind one office NAT all log in
-    app.config.setdefault("LOGIN_RATE_LIMIT", "5 per minute")
-    app.config.setdefault("LOGIN_RATE_LIMIT_PER_ADDRESS", "30 per minute")
+    app.config.setdefault("LOGIN_RATE_LIMIT", _limit_setting("DOCGEN_LOGIN_LIMIT", "5 per minute"))
+    app.config.setdefault("LOGIN_RATE_LIMIT_PER_ADDRESS",
+                          _limit_setting("DOCGEN_LOGIN_LIMIT_PER_ADDRESS", "30 per minute"))
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # one process; a shared store when configured
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     login = app.view_functions["auth.login"]

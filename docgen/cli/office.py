@@ -253,7 +253,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         import waitress
     except ImportError:
         raise CommandError("Brak pakietu waitress; zainstaluj go: pip install waitress.", EXIT_PROBLEMS) from None
-    app = create_app()
+    from webforms import proxy
+
+    # behind nginx, waitress itself believes the proxy's X-Forwarded-* (and the app does not again)
+    behind = proxy.waitress_options()
+    app = create_app({proxy.APPLIED_BY_SERVER: True} if behind else None)
     out(f"Serwer działa pod adresem http://{args.host}:{args.port} (Ctrl+C kończy).")
-    waitress.serve(app, host=args.host, port=args.port, threads=8)
+    if behind:
+        out(f"Za serwerem pośredniczącym: nagłówki X-Forwarded-For i X-Forwarded-Proto są przyjmowane tylko "
+            f"od {behind['trusted_proxy']}.")
+    waitress.serve(app, host=args.host, port=args.port, threads=8, **behind)
     return EXIT_OK
