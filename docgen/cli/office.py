@@ -246,18 +246,16 @@ def cmd_reset_second_factor(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
-        from webforms import create_app
+        from webforms import create_app, proxy
     except ImportError as error:
         raise CommandError(f"Nie można wczytać aplikacji webforms: {error}.", EXIT_PROBLEMS) from None
     try:
         import waitress
     except ImportError:
         raise CommandError("Brak pakietu waitress; zainstaluj go: pip install waitress.", EXIT_PROBLEMS) from None
-    from webforms import proxy
-
     # behind nginx, waitress itself believes the proxy's X-Forwarded-* (and the app does not again)
     behind = proxy.waitress_options()
-    app = create_app({proxy.APPLIED_BY_SERVER: True} if behind else None)
+    app = create_app({proxy.APPLIED_BY_SERVER: True}) if behind else create_app()
     out(f"Serwer działa pod adresem http://{args.host}:{args.port} (Ctrl+C kończy).")
     if behind:
         out(f"Za serwerem pośredniczącym: nagłówki X-Forwarded-For i X-Forwarded-Proto są przyjmowane tylko "
