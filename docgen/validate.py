@@ -43,6 +43,17 @@ def normalise_text(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _too_long(spec: Field, value: str, path: str) -> Iterator[Issue]:
+    if spec.limit and len(value) > spec.limit:
+        yield Issue(path, f"{spec.label}: tekst jest za długi ({len(value)} znaków, najwyżej {spec.limit}).")
+
+
+def _too_many(group: Repeat, rows: list, path: str) -> Iterator[Issue]:
+    if len(rows) > group.max_items:
+        yield Issue(path, f"{group.label}: najwyżej {group.max_items} pozycji (jest {len(rows)}); "
+                          f"usuń {len(rows) - group.max_items}.")
+
+
 def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
     """Type and format of one present, non-blank value."""
     label = spec.label
@@ -53,8 +64,7 @@ def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
         bad = _XML_INVALID.search(value)
         if bad:
             yield Issue(path, f"{label}: niedozwolony znak sterujący (kod {ord(bad.group()):#06x}); usuń go z tekstu.")
-        if spec.limit and len(value) > spec.limit:
-            yield Issue(path, f"{label}: tekst jest za długi ({len(value)} znaków, najwyżej {spec.limit}).")
+        yield from _too_long(spec, value, path)
     elif spec.kind == DATE:
         try:
             day = dt.date.fromisoformat(value) if isinstance(value, str) else None
@@ -115,8 +125,7 @@ def _check_repeat(group: Repeat, value: Any, path: str) -> Iterator[Issue]:
     if len(value) < group.min_items:
         wanted = "jedną pozycję" if group.min_items == 1 else f"{group.min_items} pozycji"
         yield Issue(path, f"{group.label}: dodaj co najmniej {wanted} ({group.item_label}).")
-    if len(value) > group.max_items:
-        yield Issue(path, f"{group.label}: najwyżej {group.max_items} pozycji.")
+    yield from _too_many(group, value, path)
     for index, row in enumerate(value):
         row_path = f"{path}[{index}]."
         if not isinstance(row, dict):
@@ -209,6 +218,36 @@ def validate(doctype: DocType, data: dict[str, Any], sections: Iterable[str] | N
             continue
         issues.extend(dataclasses.replace(issue, warning=rule.severity == WARNING, rule=rule.name)
                       for issue in rule.check(view) if issue.path not in places)
+    return issues
+
+
+def oversized(doctype: DocType, data: dict[str, Any], sections: Iterable[str]) -> list[Issue]:
+    """Texts longer and groups with more rows than the definition allows, in the named sections:
+    what a draft must not store (the rest of the validation may wait until the document is done)."""
+    data = normalise(doctype, data)
+    wanted = set(sections)
+    issues: list[Issue] = []
+
+    def texts(fields: Iterable[Field], values: dict[str, Any], prefix: str, row_label: str = "") -> None:
+        for spec in fields:
+            value = values.get(spec.name)
+            if spec.kind in (TEXT, TEXTAREA) and isinstance(value, str):
+                issues.extend(Issue(issue.path, row_label + issue.message)
+                              for issue in _too_long(spec, value, f"{prefix}{spec.name}"))
+
+    for section in doctype.sections:
+        if section.name not in wanted:
+            continue
+        texts([item for item in section.items if isinstance(item, Field)], data, "")
+        for group in (item for item in section.items if isinstance(item, Repeat)):
+            rows = data.get(group.name)
+            if not isinstance(rows, list):
+                continue
+            issues.extend(_too_many(group, rows, group.name))
+            for index, row in enumerate(rows):
+                if isinstance(row, dict):
+                    texts(group.fields, row, f"{group.name}[{index}].",
+                          f"{group.label}, {group.item_label} {index + 1} – ")
     return issues
 
 

@@ -11,9 +11,8 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from docgen.store.db import INSTANCE_DIR, database_url, make_engine, make_sessionmaker
-from docgen.store.models import User
 
-from . import access, audit, db, display, security
+from . import access, audit, db, display, security, sessions
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -53,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+        SESSION_HOURS=12,  # a login ends this long after it began, however busy (webforms/sessions.py)
         # warm LibreOffice workers for PDFs (each about 200 MB) and the seconds one conversion may take
         PDF_WORKERS=_positive_setting("DOCGEN_PDF_WORKERS", 1),
         PDF_TIMEOUT=_positive_setting("DOCGEN_PDF_TIMEOUT", 60),
@@ -67,11 +67,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    sessions.install(login_manager)
 
+    from .accounts.routes import bp as accounts_bp
     from .auditlog.routes import bp as auditlog_bp
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
@@ -90,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auditlog_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(printing_bp)
+    app.register_blueprint(accounts_bp)
 
     @app.before_request
     def require_login():
@@ -120,7 +119,9 @@ def _register_error_pages(app: Flask) -> None:
         403: ("Brak dostępu", "Nie masz uprawnień do tej strony."),
         404: ("Nie znaleziono", "Takiej strony nie ma albo nie masz do niej dostępu."),
         405: ("Niedozwolona operacja", "Tej strony nie otwiera się w ten sposób. Wróć i użyj przycisku na stronie."),
-        413: ("Za duże dane", "Przesłane dane są zbyt duże."),
+        413: ("Za duże dane", "Przesłane dane są zbyt duże, więc nic nie zostało zapisane. Wróć przyciskiem "
+                              "„Wstecz” przeglądarki (wpisany tekst zwykle jest nadal w formularzu), skróć najdłuższe "
+                              "pole albo podziel tekst i wyślij ponownie."),
         500: ("Błąd serwera", "Coś poszło nie tak. Spróbuj ponownie za chwilę; dane zapisane wcześniej są bezpieczne."),
     }
 

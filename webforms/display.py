@@ -16,6 +16,8 @@ ACTION_LABELS = {
     "view": "podgląd", "create": "utworzenie", "update": "zmiana", "generate": "wygenerowanie dokumentu",
     "download": "pobranie pliku", "delete": "usunięcie", "export": "eksport danych", "anonymise": "anonimizacja",
     "close": "zakończenie pracy", "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
+    "request": "zmiana konta do potwierdzenia", "confirm": "potwierdzenie zmiany konta",
+    "refuse": "odrzucenie zmiany konta", "cancel": "wycofanie zmiany konta",
 }
 OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek",
                  "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu", "template": "szablon dokumentu"}

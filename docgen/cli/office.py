@@ -216,16 +216,49 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reset_second_factor(args: argparse.Namespace) -> int:
+    """Switches an admin's second factor off (a lost phone), on the server only: the web never replaces it."""
+    from sqlalchemy import select
+
+    from ..store import audit, db, migrate, second_factor
+    from ..store.models import ROLE_ADMIN, User
+
+    migrate.upgrade()
+    engine = db.make_engine()
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            user = session.scalars(select(User).where(User.username == args.username.strip())).first()
+            if user is None or user.role != ROLE_ADMIN:
+                raise CommandError(f"Nie ma administratora o loginie {args.username!r}.")
+            if not user.totp_secret:
+                out(f"Administrator {user.username} nie ma włączonego drugiego składnika; nic do zrobienia.")
+                return EXIT_OK
+            second_factor.reset(user)
+            audit.record(session, user=None, username=audit.SYSTEM, office_id=user.office_id, action=audit.UPDATE,
+                         object_type="user", object_id=user.id, detail="wyłączenie drugiego składnika (polecenie)")
+            session.commit()
+    finally:
+        engine.dispose()
+    out(f"Wyłączono drugi składnik administratora {args.username.strip()}. Włączy go ponownie w Administracji "
+        "› Drugi składnik, skanując nowy kod QR.")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
-        from webforms import create_app
+        from webforms import create_app, proxy
     except ImportError as error:
         raise CommandError(f"Nie można wczytać aplikacji webforms: {error}.", EXIT_PROBLEMS) from None
     try:
         import waitress
     except ImportError:
         raise CommandError("Brak pakietu waitress; zainstaluj go: pip install waitress.", EXIT_PROBLEMS) from None
-    app = create_app()
+    # behind nginx, waitress itself believes the proxy's X-Forwarded-* (and the app does not again)
+    behind = proxy.waitress_options()
+    app = create_app({proxy.APPLIED_BY_SERVER: True}) if behind else create_app()
     out(f"Serwer działa pod adresem http://{args.host}:{args.port} (Ctrl+C kończy).")
-    waitress.serve(app, host=args.host, port=args.port, threads=8)
+    if behind:
+        out(f"Za serwerem pośredniczącym: nagłówki X-Forwarded-For i X-Forwarded-Proto są przyjmowane tylko "
+            f"od {behind['trusted_proxy']}.")
+    waitress.serve(app, host=args.host, port=args.port, threads=8, **behind)
     return EXIT_OK

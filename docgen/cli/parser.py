@@ -11,7 +11,7 @@ from .documents import cmd_example, cmd_render, cmd_schema, cmd_types, cmd_valid
 from .pdf import cmd_pdf
 from .templates import cmd_check_template, cmd_template_guide
 from .office import (ADMIN_PASSWORD_ENV, DEFAULT_CASE_PREFIX, DEFAULT_HOST, DEFAULT_PORT, cmd_anonymise,
-                     cmd_create_admin, cmd_demo, cmd_init, cmd_serve)
+                     cmd_create_admin, cmd_demo, cmd_init, cmd_reset_second_factor, cmd_serve)
 
 
 # --- the parser -------------------------------------------------------------------------
@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--case-prefix", metavar="PREFIKS",
                        help=f"prefiks znaku sprawy nowego ośrodka (domyślnie {DEFAULT_CASE_PREFIX})")
     admin.set_defaults(handler=cmd_create_admin)
+
+    reset_factor = commands.add_parser(
+        "reset-second-factor", help="wyłącz drugi składnik administratora (np. po utracie telefonu)",
+        description="Wyłącza kod z aplikacji uwierzytelniającej administratora; administrator włącza go ponownie "
+                    "w Administracji › Drugi składnik. Z poziomu przeglądarki drugiego składnika nie da się wymienić.")
+    reset_factor.add_argument("username", metavar="LOGIN", help="login administratora")
+    reset_factor.set_defaults(handler=cmd_reset_second_factor)
 
     serve = commands.add_parser("serve", help="uruchom aplikację WWW (waitress)")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"adres nasłuchu (domyślnie {DEFAULT_HOST})")

@@ -33,9 +33,14 @@ CLOSE = "close"
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
 LOGOUT = "logout"
+# the two-person rule for the head's access (docgen/store/approvals.py)
+REQUEST = "request"
+CONFIRM = "confirm"
+REFUSE = "refuse"
+CANCEL = "cancel"
 
 ACTIONS = (VIEW, CREATE, UPDATE, GENERATE, DOWNLOAD, DELETE, EXPORT, ANONYMISE, CLOSE, LOGIN, LOGIN_FAILED,
-           LOGOUT)
+           LOGOUT, REQUEST, CONFIRM, REFUSE, CANCEL)
 
 # who acts when no user does: the `docgen anonymise` command, scheduled jobs
 SYSTEM = "system"

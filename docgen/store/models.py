@@ -74,6 +74,11 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # the previous login: a head is shown what the admin confirmed alone since then
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # an admin's second factor (TOTP, RFC 6238): the shared secret and the last time step used
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     office: Mapped[Office] = relationship()
 
@@ -87,6 +92,52 @@ class User(Base):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class LoginSession(Base):
+    """One login in one browser. The cookie holds a random token; the row (keyed by its SHA-256)
+    is what makes the cookie valid, so deleting it ends that session at its next request."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    user: Mapped[User] = relationship()
+
+
+CHANGE_PENDING = "pending"
+CHANGE_CONFIRMED = "confirmed"
+CHANGE_REFUSED = "refused"
+CHANGE_CANCELLED = "cancelled"
+
+
+class AccountChange(Base):
+    """An admin's change that would give someone the head's access to every family of the office
+    (a new head account, the head's role, a head's new password). It waits for another head of
+    the office, or, where there is none, for the admin's second factor (docgen/store/approvals.py)."""
+
+    __tablename__ = "account_change"
+    __table_args__ = (Index("ix_account_change_office_status", "office_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # new_head | promotion | password
+    # the new password's hash until the change is decided (then cleared)
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    status: Mapped[str] = mapped_column(String(20), default=CHANGE_PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # confirmed by the admin's own second factor, for want of another head: shown to every head
+    second_factor: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class Family(Base):

@@ -14,7 +14,7 @@ from docgen.store.documents import case_facts, create_document, file_path, gener
 from docgen.store.models import STATUS_DRAFT
 from docgen.store.templates import TemplateUnavailable
 from docgen.templates import TemplateRejected
-from docgen.validate import DataInvalid, validate
+from docgen.validate import DataInvalid, oversized, validate
 
 from docgen.store import audit
 
@@ -70,6 +70,14 @@ def step(document_id: int, step: str):
         if not form.validate():  # WTForms checks only the CSRF token; the definition checks the data
             abort(400)
         data.update(form_data(section, form))
+        too_large = oversized(doctype, data, [section.name])
+        if too_large:
+            # what the definition cannot hold is not stored, and not cut: the page comes back with
+            # everything as typed and the fields named
+            return render_template("documents/step.html", document=document, doctype=doctype, section=section,
+                                   index=index, form=form, errors=errors_by_path(too_large), refused=True,
+                                   steps=_steps(doctype, validate(doctype, document.data)),
+                                   pickers=pickers.offered(section, db.session(), current_user))
         action = request.form.get("action", "next")
         if action == "prefill":
             # the user asked to take this step's fields again from the family's current record

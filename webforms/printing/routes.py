@@ -156,9 +156,7 @@ def job_state(job_id: int):
     job = g.job
     if printjobs.settle_if_stale(job):
         db.session().commit()
-    response = jsonify(printjobs.state(job))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(printjobs.state(job))
 
 
 @bp.get("/<int:job_id>/pdf")
