@@ -15,12 +15,6 @@ import re
 import threading
 from dataclasses import dataclass
 
-try:  # the wheel carries the SGJP dictionary; without it the rules below still give the usual forms
-    import morfeusz2
-except ImportError:  # pragma: no cover - the dependency is installed with the program
-    morfeusz2 = None
-
-
 @dataclass(frozen=True)
 class FamilyNameForms:
     genitive: str       # "(rodzina, rodziny, z rodziną) Zawadzkich"
@@ -34,7 +28,10 @@ _LOCK = threading.Lock()  # a Morfeusz object is not safe to share between threa
 
 @functools.cache
 def _morfeusz():
-    if morfeusz2 is None:
+    """Loaded on first use (the dictionary takes a quarter of a second), not on every start of the program."""
+    try:  # the wheel carries the SGJP dictionary; without it the rules below still give the usual forms
+        import morfeusz2
+    except ImportError:  # a platform without a morfeusz2 wheel (ARM Linux)
         return None
     return morfeusz2.Morfeusz(generate=True, analyse=True, expand_tags=False)
 
