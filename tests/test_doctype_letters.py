@@ -253,6 +253,7 @@ def test_the_wizard_offers_the_kinds_title_and_body_and_keeps_what_was_typed(log
     data = session.get(Document, document_id).data
     mother = next(p for p in family.members if p.relation == "matka")
     assert data["sender_name"] == f"{mother.first_name} {mother.last_name}"
+    assert data["sender_sex"] == "K"  # from her PESEL: the ready-made wording will be hers
     assert data["sender_address"] == family.address.replace(", 11-440", "\n11-440")
     assert data["authorised_name"] == family.assistant.full_name
 
@@ -260,6 +261,8 @@ def test_the_wizard_offers_the_kinds_title_and_body_and_keeps_what_was_typed(log
     page = client.get(f"/dokumenty/{document_id}/krok/content").text
     assert not any(body.split("\n")[0] in page for _, _, body in LETTER_KINDS.values())
 
+    assert _post(client, document_id, "kind", {"kind": "spotkanie_z_wychowawca"}).location.endswith("/krok/content")
+    assert "Chciałabym porozmawiać o […]" in client.get(f"/dokumenty/{document_id}/krok/content").text
     assert _post(client, document_id, "kind", {"kind": "lokal_socjalny"}).location.endswith("/krok/content")
     _, title, body = LETTER_KINDS["lokal_socjalny"]
     page = client.get(f"/dokumenty/{document_id}/krok/content").text
