@@ -33,7 +33,7 @@ FAMILY_NAME = Field("family_name", "Nazwisko rodziny", prefill="family_name",
 # o rodzinie Zawadzkich", "plan pracy z rodziną Zawadzkich", "zgoda rodziny Zawadzkich"), and after it
 # the name always stands in the genitive plural: that one form is all the documents need. Suggested by
 # docgen.polish (Morfeusz 2 and rules), shown prefilled on the family card, corrected there.
-FAMILY_NAME_GEN = Field("family_name_gen", "Nazwisko rodziny w dopełniaczu (rodzina kogo?)", required=False,
+FAMILY_NAME_GEN = Field("family_name_gen", "Nazwisko w dopełniaczu (rodzina kogo?)", required=False,
                         prefill="family_name_gen",
                         help="Np. rodzina Zawadzkich, rodzina Nowaków – tak nazwisko stoi w zdaniach dokumentów. "
                              "Program odmienia je sam; popraw, jeśli odmiana jest błędna. Po zmianie nazwiska "
