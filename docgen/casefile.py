@@ -44,7 +44,8 @@ ADDRESS = Field("address", "Adres zamieszkania", prefill="address",
                 help="Ulica, numer domu i mieszkania, kod pocztowy, miejscowość.")
 SOCIAL_WORKER = Field("social_worker_name", "Pracownik socjalny rodziny",
                       prefill="social_worker_name",
-                      help="Imię i nazwisko. Asystent rodziny nie może być jednocześnie pracownikiem socjalnym tej rodziny.")
+                      help="Imię i nazwisko. Asystent rodziny nie może być jednocześnie pracownikiem socjalnym "
+                           "tej rodziny.")
 
 SEX = Field("sex", "Płeć", CHOICE, choices=SEXES, required=False, prefill="sex",
             help="Potrzebna, gdy osoba nie ma PESEL-u (PESEL ją wskazuje): od niej zależą formy "

@@ -35,8 +35,8 @@ def test_header_is_an_unnumbered_step_and_sections_one_to_nine_follow():
     assert [OPINION.numbered_title(section) for section in numbered] == [
         "1. Okres i formy pracy z rodziną", "2. Źródła informacji", "3. Skład rodziny",
         "4. Charakterystyka członków rodziny", "5. Sytuacja opiekuńczo-wychowawcza dzieci",
-        "6. Warunki mieszkaniowe i materialne", "7. Relacje w rodzinie", "8. Współpraca z asystentem i realizacja planu",
-        "9. Wnioski", "10. Podpis"]
+        "6. Warunki mieszkaniowe i materialne", "7. Relacje w rodzinie",
+        "8. Współpraca z asystentem i realizacja planu", "9. Wnioski", "10. Podpis"]
 
 
 def test_without_court_division_signature_or_letter_date_one_message_each():
@@ -72,7 +72,8 @@ def test_a_well_formed_case_signature_passes(signature):
     ({"work_to": "2026-10-04"},
      [("work_to", "Praca z rodziną do: data końca nie może być wcześniejsza niż data początku.")]),
     ({"work_from": "2027-04-01"},
-     [("work_from", "Praca z rodziną od: praca nie może zaczynać się po dacie sporządzenia opinii (22 marca 2027 r.).")]),
+     [("work_from", "Praca z rodziną od: praca nie może zaczynać się po dacie sporządzenia opinii "
+                    "(22 marca 2027 r.).")]),
     ({"work_to": "2027-03-31"},
      [("work_to", "Praca z rodziną do: data końca nie może być późniejsza niż data sporządzenia opinii "
                   "(22 marca 2027 r.).")]),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..casefile import ADDRESS, FAMILY_NAMES, MEMBERS, MEMBERS_IDENTIFIED, naming_the_family
-from ..definition import CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
+from ..definition import (CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section,
+                          Signature)
 from ..formatting import age_on, date_long
 from ..rules import add_months, date_of, rows
 

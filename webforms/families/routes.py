@@ -9,7 +9,8 @@ from docgen.casefile import FAMILY_RECORD
 from docgen.definition import Section
 from docgen.doctypes import DOCTYPES
 from docgen.polish import family_name_forms
-from docgen.store.families import account_named, apply_family_data, family_to_data, social_worker_conflict, staff_accounts
+from docgen.store.families import (account_named, apply_family_data, family_to_data, social_worker_conflict,
+                                   staff_accounts)
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Document, Family, Person, User
 from docgen.validate import validate
 
