@@ -23,6 +23,9 @@ COURT_CASE = "court_case"  # a court's case signature ("sygnatura akt"), e.g. "I
 KINDS = (TEXT, TEXTAREA, DATE, CHOICE, BOOL, PESEL, COURT_CASE)
 
 DEFAULT_MAX_LENGTH = {TEXT: 300, TEXTAREA: 8000}
+# A table row never splits across pages (w:cantSplit), and Word cuts off a row taller than a page:
+# a long text printed in a table cell is kept to this many characters (about 17 cm of a 2.9 cm column)
+TABLE_CELL_LIMIT = 600
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class Signature:
     name: str = ""          # the field holding the signer's name
     each: str = ""          # or: a list from `derive`, one block per entry's "name"
     caption: str = "data i podpis"
+    # for `each`: the label when only one person signs ("Członek rodziny współtworzący plan")
+    role_one: str = ""
 
 
 def _blank(value: Any) -> bool:

@@ -15,6 +15,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import pesel as pesel_number
 
 from .definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TEXT, TEXTAREA, WARNING, DocType, Field, Issue, Repeat
+from .formatting import date_long
 
 # Characters XML 1.0 cannot carry: a .docx could not hold them, so they are
 # refused with a message instead of being dropped silently.
@@ -73,7 +74,7 @@ def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
         if day is None or len(value) != 10:
             yield Issue(path, f"{label}: nieprawidłowa data; podaj ją w postaci RRRR-MM-DD.")
         elif not _EARLIEST <= day <= _LATEST:
-            yield Issue(path, f"{label}: data {value} jest poza dopuszczalnym zakresem.")
+            yield Issue(path, f"{label}: data {date_long(day)} jest poza dopuszczalnym zakresem.")
     elif spec.kind == CHOICE:
         if not isinstance(value, str) or value not in dict(spec.choices):
             allowed = ", ".join(code for code, _ in spec.choices)

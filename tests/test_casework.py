@@ -14,7 +14,7 @@ from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.store import users
 from docgen.store.documents import create_document, generate
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, Office, Person, User
-from docgen.validate import validate
+from docgen.validate import DataInvalid, validate
 
 
 def _case(session, *, basis="zgoda", foster=False):
@@ -176,13 +176,70 @@ def test_a_sixteenth_family_is_refused_with_the_offices_limit(login, session):
     assert session.scalars(select(Family).where(Family.family_name == "Szesnaści")).first() is None
 
 
+ART_17 = ("Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny (art. 17 ustawy): wskazano to "
+          "samo konto w programie.")
+
+
 def test_the_assistant_cannot_be_the_familys_social_worker(login, session):
+    """art. 17 compares people: the accounts, whether picked from the list or typed by name."""
     family = _family(session, "Krajewscy")
-    response = login("asystent1").post(f"/rodziny/{family.id}/edycja", data={
-        "family_name": family.family_name, "address": family.address, "social_worker_name": "ewa  Kalinowska",
-        "action": "save"})
-    assert response.status_code == 200
-    assert "Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny (art. 17 ustawy)." in response.text
+    ewa = session.scalars(select(User).where(User.username == "asystent1")).one()
+    client = login("asystent1")
+    for fields in ({"social_worker_id": str(ewa.id)}, {"social_worker_name": "ewa  Kalinowska"}):
+        response = client.post(f"/rodziny/{family.id}/edycja", data={
+            "family_name": family.family_name, "address": family.address, "action": "save", **fields})
+        assert response.status_code == 200
+        assert ART_17 in response.text
+    session.refresh(family)
+    assert family.social_worker_id is None
+
+
+def test_the_social_worker_is_an_account_or_a_typed_name(login, session):
+    family = _family(session, "Krajewscy")
+    head = session.scalars(select(User).where(User.username == "kierownik")).one()
+    client = login("asystent1")
+    page = client.get(f"/rodziny/{family.id}/edycja").text
+    assert f'<option value="{head.id}">{head.full_name}</option>' in page
+    response = client.post(f"/rodziny/{family.id}/edycja", data={
+        "family_name": family.family_name, "address": family.address, "social_worker_id": str(head.id),
+        "social_worker_name": "", "action": "save"})
+    assert response.status_code == 302
+    session.refresh(family)
+    assert (family.social_worker_id, family.social_worker_name) == (head.id, head.full_name)
+    # a worker without an account: the typed name, no account
+    client.post(f"/rodziny/{family.id}/edycja", data={
+        "family_name": family.family_name, "address": family.address, "social_worker_id": "",
+        "social_worker_name": "Marek Sobczak", "action": "save"})
+    session.refresh(family)
+    assert (family.social_worker_id, family.social_worker_name) == (None, "Marek Sobczak")
+
+
+def test_the_head_cannot_assign_the_family_to_its_social_worker(login, session):
+    family = _family(session, "Krajewscy")
+    ewa = session.scalars(select(User).where(User.username == "asystent1")).one()
+    family.social_worker_id, family.social_worker_name = ewa.id, ewa.full_name
+    session.commit()
+    response = login("kierownik").post(f"/rodziny/{family.id}/edycja", data={
+        "family_name": family.family_name, "address": family.address, "assistant_id": str(ewa.id),
+        "social_worker_id": str(ewa.id), "action": "save"})
+    assert response.status_code == 200 and ART_17 in response.text
+
+
+def test_a_document_naming_the_assistant_as_the_social_worker_is_not_generated(db_session, output_dir):
+    family, ewa = _case(db_session)
+    plan = create_document(db_session, family, "work_plan", ewa)
+    plan.data = {**plan.data, **get_doctype("work_plan").example(), "social_worker_name": "Ewa  Kalinowska"}
+    with pytest.raises(DataInvalid) as refused:
+        generate(db_session, plan, ewa)
+    assert [(issue.path, issue.message) for issue in refused.value.issues] == [
+        ("social_worker_name", "Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny (art. 17 "
+                               "ustawy): Ewa  Kalinowska i Ewa Kalinowska to jedno konto w programie. Wskaż "
+                               "pracownika socjalnego rodziny.")]
+    assert plan.case_number is None
+    # another person of the office, with an account or without one, is the social worker
+    for worker in ("Barbara Lis", "Marek Sobczak"):
+        plan.data = {**plan.data, "social_worker_name": worker}
+        assert generate(db_session, plan, ewa).version >= 1
 
 
 def test_the_dashboard_is_the_first_page_and_lists_overdue_assessments_in_polish(login, session):

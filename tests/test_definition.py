@@ -112,7 +112,7 @@ def test_family_record_reuses_the_plan_fields_but_asks_for_less():
 @pytest.mark.parametrize("changes, path, message", [
     ({"valid_to": "2026-10-01"}, "valid_to", "musi być późniejsza"),
     ({"consent_date": "2026-12-01"}, "consent_date", "musi poprzedzać plan"),
-    ({"social_worker_name": "Ewa Kalinowska"}, "social_worker_name", "art. 17"),
+    ({"members": [{**PLAN.example()["members"][0], "sex": "M"}]}, "members[0].sex", "PESEL wskazuje inną płeć"),
     ({"plan_date": "bad"}, "plan_date", "RRRR-MM-DD"),
     ({"strengths": "tekst\x07z dzwonkiem"}, "strengths", "niedozwolony znak"),
     ({"basis": "ustnie"}, "basis", "nieznana wartość"),
@@ -145,7 +145,7 @@ def test_member_needs_birth_date_or_pesel_and_they_must_agree():
     data["members"][0] = {**data["members"][0], "birth_date": "1991-03-15"}
     issues = {issue.path: issue.message for issue in validate(PLAN, data)}
     assert "podaj datę urodzenia albo PESEL" in issues["members[3].birth_date"]
-    assert "PESEL wskazuje inną datę urodzenia (1991-03-14)" in issues["members[0].pesel"]
+    assert "PESEL wskazuje inną datę urodzenia (14 marca 1991 r.)" in issues["members[0].pesel"]
 
 
 def test_an_invalid_pesel_checksum_is_refused():

@@ -60,7 +60,7 @@ def test_example_is_valid_and_prints_every_section_in_order():
                          "tel. 607 318 244   |   e-mail: anna.zawadzka@example.pl"]
     positions = [lines.index(title) for title in OPTIONAL_SECTIONS]
     assert positions == sorted(positions)
-    assert "04.2016 – 06.2023" in lines and "Sprzedawca – kasjer" in lines
+    assert "04.2018 – 02.2026" in lines and "Sprzedawca – kasjer" in lines
     assert "Sklep spożywczy „Pod Lipami”, Lipowiec Mazurski" in lines
     assert "Zespół Szkół Zawodowych w Lipowcu Mazurskim" in lines
     assert "•\tOrzeczenie lekarskie do celów sanitarno-epidemiologicznych (aktualne)" in lines

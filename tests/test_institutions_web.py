@@ -287,3 +287,25 @@ def test_another_offices_institution_cannot_be_picked(login, session, other_offi
     session.expire_all()
     assert session.get(Document, document_id).data.get("addressee_name") in (None, "")
     assert "Poradnia w Brzozówce" not in client.get(url).text
+
+
+def test_the_court_opinion_takes_the_courts_name_division_and_address_from_the_directory(login, session):
+    from docgen.store.models import Document, Family, User
+
+    client = login("asystent1")
+    family = session.scalars(select(Family).join(User, Family.assistant)
+                             .where(User.username == "asystent1").order_by(Family.id)).first()
+    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "court_opinion"}).location
+    document_id = int(location.split("/dokumenty/")[1].split("/")[0])
+    url = f"/dokumenty/{document_id}/krok/court"
+    court = entry_named(session, "Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich")
+    page = client.get(url).text
+    assert '<label for="picker-sad">Wybierz sąd z wykazu placówek</label>' in page
+    assert "Szkoła Podstawowa" not in page.split('id="picker-sad"')[1].split("</select>")[0]
+    client.post(url, data={"court_name": "", "court_division": "", "court_address": "", "action": "pick:sad",
+                           "picker-sad": str(court.id)})
+    session.expire_all()
+    data = session.get(Document, document_id).data
+    assert (data["court_name"], data["court_division"], data["court_address"]) == (
+        "Sąd Rejonowy w Lipowcu Mazurskim", "III Wydział Rodzinny i Nieletnich",
+        "ul. Sądowa 2\n11-440 Lipowiec Mazurski")

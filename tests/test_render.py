@@ -103,7 +103,7 @@ def example():
 
 def test_example_renders_to_a_docx_that_python_docx_reads(example):
     text = all_text(example)
-    assert "PLAN PRACY Z RODZINĄ" in [p.text for p in example.paragraphs]
+    assert "PLAN PRACY Z RODZINĄ ZAWADZKICH" in [p.text for p in example.paragraphs]
     assert f"Znak sprawy: {CASE_NUMBER}" in text
     assert LETTERHEAD.name in [p.text for p in example.paragraphs]
     assert "tel. 89 755 12 34, e-mail: sekretariat@mops.lipowiec.example.pl" in text
@@ -218,7 +218,7 @@ def test_no_institutions_says_so():
 
 def test_institutions_table_when_given(example):
     table = table_with_header(example, ["Instytucja", "Zakres współpracy"])
-    assert [cell.text for cell in table.rows[2].cells] == ["Powiatowy Urząd Pracy",
+    assert [cell.text for cell in table.rows[2].cells] == ["Powiatowy Urząd Pracy w Lipowcu Mazurskim",
                                                             "Oferty pracy i szkolenia dla rodziców."]
 
 

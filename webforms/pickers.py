@@ -42,10 +42,27 @@ def _institutions(session: Session, user: Any) -> list[Option]:
             for choice in institution_choices(session, user.office_id)]
 
 
+def _court_fills(name: str, address: str) -> dict[str, str]:
+    """A directory entry "Sąd Rejonowy w …, III Wydział Rodzinny i Nieletnich" is the court and its division."""
+    court, _, division = name.partition(", ")
+    if "wydział" not in division.casefold():
+        court, division = name, ""
+    return {"court_name": court, "court_division": division, "court_address": address}
+
+
+def _courts(session: Session, user: Any) -> list[Option]:
+    """The courts of the directory, for the court opinion's addressee block."""
+    return [Option(str(choice.id), choice.name, choice.kind_label, _court_fills(choice.name, choice.address))
+            for choice in institution_choices(session, user.office_id) if choice.kind == "sad"]
+
+
 PICKERS: tuple[Picker, ...] = (
     Picker("placowka", "Wybierz z wykazu placówek", ("addressee_name", "addressee_address"), _institutions,
            help="Wstawia nazwę i adres placówki do pól poniżej; można je potem zmienić.",
            empty="Wykaz placówek ośrodka jest pusty – placówki dodaje się na stronie „Placówki”."),
+    Picker("sad", "Wybierz sąd z wykazu placówek", ("court_name", "court_division", "court_address"), _courts,
+           help="Wstawia nazwę, wydział i adres sądu do pól poniżej; sprawdź je z pismem sądu.",
+           empty="W wykazie placówek ośrodka nie ma sądu – sądy dodaje się na stronie „Placówki”."),
 )
 
 

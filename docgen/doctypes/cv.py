@@ -147,17 +147,18 @@ def derive(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def example() -> dict[str, Any]:
-    # Anna Zawadzka of the other examples: registered at the labour office in November 2026
+    # Anna Zawadzka of the other examples, in February 2027: after eight years in a shop (until the
+    # shop closed in February 2026) and the labour office's cook course (December 2026 – February 2027)
     return {
         "full_name": "Anna Zawadzka",
         "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
         "phone": "607 318 244",
         "email": "anna.zawadzka@example.pl",
-        "profile": "Sprzedawczyni z siedmioletnim doświadczeniem w handlu spożywczym, obsłudze kasy fiskalnej "
-                   "i przyjmowaniu dostaw. Sumienna, dobrze zorganizowana, lubię kontakt z klientem. "
-                   "Szukam pracy na stanowisku sprzedawcy lub kasjera w Lipowcu Mazurskim lub okolicy.",
+        "profile": "Kucharka po kursie zawodowym w Powiatowym Urzędzie Pracy, wcześniej osiem lat sprzedawczyni "
+                   "w sklepie spożywczym. Sumienna, dobrze zorganizowana, lubię pracę w zespole. Szukam pracy "
+                   "kucharki lub pomocy kuchennej w Lipowcu Mazurskim lub okolicy.",
         "experience": [
-            {"date_from": "04.2016", "date_to": "06.2023", "employer": "Sklep spożywczy „Pod Lipami”, "
+            {"date_from": "04.2018", "date_to": "02.2026", "employer": "Sklep spożywczy „Pod Lipami”, "
                                                                        "Lipowiec Mazurski",
              "position": "Sprzedawca – kasjer",
              "duties": "Obsługa klienta i kasy fiskalnej, przyjmowanie dostaw i kontrola dat ważności, "
@@ -170,7 +171,9 @@ def example() -> dict[str, Any]:
              "details": "Zasadnicza szkoła zawodowa, zawód: sprzedawca"},
         ],
         "courses": [
-            {"year": "2025", "name": "Obsługa programów magazynowo-sprzedażowych",
+            {"year": "02.2027", "name": "Kucharz – kurs zawodowy (od 12.2026 do 02.2027)",
+             "organiser": "Powiatowy Urząd Pracy w Lipowcu Mazurskim"},
+            {"year": "2022", "name": "Obsługa programów magazynowo-sprzedażowych",
              "organiser": "Centrum Kształcenia Ustawicznego w Lipowcu Mazurskim"},
             {"year": "2015", "name": "Pierwsza pomoc przedmedyczna", "organiser": None},
         ],

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..casefile import (ADDRESS, BASIS_FIELDS, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED, SOCIAL_WORKER,
-                        assistant_not_social_worker)
-from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+from ..casefile import (ADDRESS, BASIS_FIELDS, FAMILY_NAMES, MEMBERS, MEMBERS_IDENTIFIED, SOCIAL_WORKER,
+                        naming_the_family)
+from ..definition import CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+from ..formatting import date_long
 from ..rules import date_of, full_name, is_adult, rows
 
 PROBLEMS = (
@@ -34,7 +35,7 @@ AREAS = (
 )
 
 SECTIONS = (
-    Section("family", "Dane rodziny", (FAMILY_NAME, ADDRESS, MEMBERS)),
+    Section("family", "Dane rodziny", (*FAMILY_NAMES, ADDRESS, MEMBERS)),
     Section("basis", "Podstawa objęcia wsparciem", BASIS_FIELDS),
     Section("period", "Okres obowiązywania planu", (
         Field("valid_from", "Plan obowiązuje od", DATE),
@@ -64,12 +65,12 @@ SECTIONS = (
                       ("verification", 2.9)),
                help="Każde działanie musi mieć termin realizacji i przewidywany efekt (art. 15 ust. 3 ustawy).",
                fields=(
-                   Field("action", "Działanie", TEXTAREA),
+                   Field("action", "Działanie", TEXTAREA, max_length=TABLE_CELL_LIMIT),
                    Field("area", "Obszar wsparcia (art. 15 ust. 1)", CHOICE, required=False, choices=AREAS),
-                   Field("responsible", "Osoba odpowiedzialna"),
+                   Field("responsible", "Osoba odpowiedzialna", max_length=200),
                    Field("deadline", "Termin realizacji", DATE),
-                   Field("expected_effect", "Przewidywany efekt", TEXTAREA),
-                   Field("verification", "Sposób weryfikacji", TEXTAREA),
+                   Field("expected_effect", "Przewidywany efekt", TEXTAREA, max_length=TABLE_CELL_LIMIT),
+                   Field("verification", "Sposób weryfikacji", TEXTAREA, max_length=TABLE_CELL_LIMIT),
                )),
     )),
     Section("cooperation", "Współpraca z instytucjami", optional=True, items=(
@@ -78,13 +79,13 @@ SECTIONS = (
                help="Szkoła, PCPR, poradnia, kurator, GKRPA, organizacje pozarządowe.",
                fields=(
                    Field("institution", "Instytucja"),
-                   Field("scope", "Zakres współpracy", TEXTAREA),
+                   Field("scope", "Zakres współpracy", TEXTAREA, max_length=TABLE_CELL_LIMIT),
                )),
     )),
     Section("signatures", "Podpisy", (
         Field("place", "Miejscowość sporządzenia planu", prefill="office_city"),
         Field("plan_date", "Data sporządzenia planu", DATE, prefill="today"),
-        Field("assistant_name", "Asystent rodziny (imię i nazwisko)", prefill="assistant_name"),
+        Field("assistant_name", "Asystent rodziny", prefill="assistant_name", help="Imię i nazwisko."),
         SOCIAL_WORKER,
         Field("consultation_date", "Data konsultacji planu z pracownikiem socjalnym", DATE),
     )),
@@ -108,7 +109,7 @@ def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
     assigned = date_of(data, "assignment_date")
     if start and assigned and start < assigned:
         yield Issue("valid_from", "Plan obowiązuje od: plan nie może zaczynać się przed skierowaniem asystenta "
-                                  f"({assigned.isoformat()}).")
+                                  f"({date_long(assigned)}).")
 
 
 def _deadlines_within_plan(data: dict[str, Any]) -> Iterator[Issue]:
@@ -121,7 +122,7 @@ def _deadlines_within_plan(data: dict[str, Any]) -> Iterator[Issue]:
         if deadline and end and deadline > end:
             yield Issue(f"actions[{index}].deadline",
                         f"Działania, działanie {index + 1} – termin realizacji wypada po końcu planu "
-                        f"({end.isoformat()}).")
+                        f"({date_long(end)}).")
 
 
 def _basis_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
@@ -153,7 +154,6 @@ PLAN_RULES = (
          _period_ordered, section="period"),
     Rule("deadlines_within_plan", "Terminy działań mieszczą się w okresie planu.",
          _deadlines_within_plan, section="actions"),
-    assistant_not_social_worker("signatures"),
 )
 
 RULES = PLAN_RULES + (
@@ -162,26 +162,32 @@ RULES = PLAN_RULES + (
 )
 
 
-def derive(data: dict[str, Any]) -> dict[str, Any]:
+def _signatories(data: dict[str, Any]) -> dict[str, Any]:
     """The adult members who made the plan: each gets a signature line."""
     on = date_of(data, "plan_date")
     return {"signatories": [{"name": full_name(person)} for person in rows(data, "members")
                             if person.get("took_part") and on and is_adult(person, on)]}
 
 
+derive = naming_the_family(_signatories)
+
+
 def example() -> dict[str, Any]:
+    """The Zawadzcy, the one invented family of every example: the first plan, four weeks after the
+    assistant was assigned (5 October 2026) and three weeks after the parents' consent (12 October)."""
     return {
         "family_name": "Zawadzcy",
+        "family_name_gen": None,
         "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
         "members": [
             {"first_name": "Anna", "last_name": "Zawadzka", "birth_date": "1991-03-14", "pesel": "91031441223",
-             "relation": "matka", "in_household": True, "took_part": True},
+             "sex": None, "relation": "matka", "in_household": True, "took_part": True, "foster_care": False},
             {"first_name": "Tomasz", "last_name": "Zawadzki", "birth_date": "1988-09-02", "pesel": "88090213717",
-             "relation": "ojciec", "in_household": True, "took_part": True},
+             "sex": None, "relation": "ojciec", "in_household": True, "took_part": True, "foster_care": False},
             {"first_name": "Julia", "last_name": "Zawadzka", "birth_date": "2014-05-21", "pesel": "14252125523",
-             "relation": "dziecko", "in_household": True, "took_part": False},
+             "sex": None, "relation": "dziecko", "in_household": True, "took_part": False, "foster_care": False},
             {"first_name": "Kacper", "last_name": "Zawadzki", "birth_date": "2018-11-07", "pesel": None,
-             "relation": "dziecko", "in_household": True, "took_part": False},
+             "sex": "M", "relation": "dziecko", "in_household": True, "took_part": False, "foster_care": False},
         ],
         "assignment_date": "2026-10-05",
         "referral_ref": "MOPS.AR.4101.12.2026",
@@ -194,12 +200,12 @@ def example() -> dict[str, Any]:
         "valid_to": "2027-04-30",
         "problems": [
             {"problem": "bezrobocie",
-             "description": "Oboje rodzice bez pracy od marca 2026 r.; ojciec pracował dorywczo na budowie."},
+             "description": "Oboje rodzice bez stałej pracy od marca 2026 r.; ojciec pracuje dorywczo na budowie."},
             {"problem": "bezradnosc",
-             "description": "Zaległości w opłatach za mieszkanie (ok. 4 300 zł).\n"
+             "description": "Zaległości w opłatach za mieszkanie: 4 320 zł za maj–wrzesień 2026 r.\n"
                             "Brak stałego planu dnia dzieci, Julia opuszcza lekcje."},
         ],
-        "strengths": "Rodzice są zżyci z dziećmi i chcą zmiany. Matka ma ukończony kurs kucharza. "
+        "strengths": "Rodzice są zżyci z dziećmi i chcą zmiany. Matka pracowała osiem lat jako sprzedawczyni. "
                      "Babcia ze strony ojca pomaga w opiece nad Kacprem.",
         "main_goal": "Rodzina samodzielnie zaspokaja potrzeby dzieci i utrzymuje mieszkanie bez zadłużenia.",
         "goals": [
@@ -224,7 +230,8 @@ def example() -> dict[str, Any]:
         "institutions": [
             {"institution": "Szkoła Podstawowa nr 2 w Lipowcu Mazurskim",
              "scope": "Informacja o frekwencji i postępach Julii."},
-            {"institution": "Powiatowy Urząd Pracy", "scope": "Oferty pracy i szkolenia dla rodziców."},
+            {"institution": "Powiatowy Urząd Pracy w Lipowcu Mazurskim",
+             "scope": "Oferty pracy i szkolenia dla rodziców."},
         ],
         "place": "Lipowiec Mazurski",
         "plan_date": "2026-11-02",
@@ -244,4 +251,6 @@ WORK_PLAN = DocType(
     derive=derive,
     date_field="plan_date",
     file_stem="plan_pracy_z_rodzina",
+    legal_basis="(art. 15 ust. 1 pkt 1 ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy "
+                "zastępczej)",
 )

@@ -19,6 +19,7 @@ from stdnum.pl import pesel as pesel_number
 from stdnum.pl import regon as regon_number
 
 from ..formatting import age_on
+from ..polish import family_name_forms
 from ..rules import ADULT_AGE
 from . import db
 from .documents import file_path
@@ -294,6 +295,7 @@ def load_demo(session: Session, password: str | None = None) -> dict[str, str]:
     serial = 100
     for assistant, fields, members in FAMILIES:
         family = Family(office=office, assistant=users[assistant], active=True,
+                        family_name_gen=family_name_forms(fields["family_name"]).genitive,
                         **{"court_name": "", "court_case_number": "", "referral_ref": "", "coordinator_name": "",
                            "coordinator_unit": "", "coordinator_contact": "", **fields})
         for position, member in enumerate(members):

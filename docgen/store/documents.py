@@ -16,13 +16,14 @@ from ..doctypes import get_doctype
 from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
 from ..prefill import prefill
+from ..definition import Issue
+from ..polish import sex_of
 from ..render import render_valid, template_path
 from ..rules import birth_date_of, full_name, is_adult
-from ..definition import Issue
-from ..validate import require_valid, validate, warnings
+from ..validate import DataInvalid, require_valid, validate, warnings
 from .db import PROJECT_ROOT
 from . import templates as office_templates
-from .families import family_to_data
+from .families import ART_17, _same_name, account_named, family_to_data, same_person
 from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseCounter, Document, Family, GeneratedFile, Office,
                      TemplateVersion, User)
 
@@ -65,6 +66,8 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
     the family record, the people and the office, and the family's earlier documents."""
     assistant = family.assistant or user
     record = family_to_data(family)
+    if family.social_worker is not None:  # an account: its holder's name as it is now
+        record["social_worker_name"] = family.social_worker.full_name
     # the role as printed, for free-text fields that take it ("opiekun prawny", not the code)
     day = today or dt.date.today()
     members = record["members"] = [{**m, "relation_label": MEMBERS.field("relation").choice_label(m["relation"]),
@@ -86,6 +89,7 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
         "today": day.isoformat(),
         # the family member who writes a letter or a CV unless another is picked
         "family_head_name": heads[0]["name"] if heads else None,
+        "family_head_sex": sex_of(heads[0]) if heads else None,
         "address_lines": address_lines(record.get("address")),
         "work_start": record.get("assignment_date"),
         "work_end": work_end,
@@ -104,6 +108,32 @@ def creation_refusal(family: Family, doc_type: str) -> str | None:
         return ("Plan skoordynowany sporządza się, gdy dziecko z rodziny przebywa w pieczy zastępczej. "
                 "Zaznacz to w danych rodziny („Przebywa w pieczy zastępczej” przy dziecku).")
     return None
+
+
+def people_issues(session: Session, document: Document) -> list[Issue]:
+    """art. 17, compared as people: the document's assistant and social worker are resolved to the
+    office's accounts (the family card's accounts when the document names the card's people, else
+    the one account of that name) and refused when they are one account. A social worker without an
+    account is not the assistant, who has one."""
+    data, family = document.data or {}, document.family
+    worker_name, assistant_name = data.get("social_worker_name"), data.get("assistant_name")
+    if not worker_name or not assistant_name:
+        return []
+    card_worker = family.social_worker.full_name if family.social_worker else family.social_worker_name
+    worker = (family.social_worker_id if family.social_worker_id and _same_name(worker_name, card_worker)
+              else account_named(session, family.office_id, worker_name))
+    card_assistant = family.assistant.full_name if family.assistant else None
+    assistant = (family.assistant_id if _same_name(assistant_name, card_assistant)
+                 else account_named(session, family.office_id, assistant_name))
+    if same_person(assistant, worker):
+        return [Issue("social_worker_name", f"{ART_17}: {worker_name} i {assistant_name} to jedno konto "
+                                            "w programie. Wskaż pracownika socjalnego rodziny.")]
+    return []
+
+
+def document_issues(session: Session, document: Document) -> list[Issue]:
+    """Everything that stops the document from being generated: its type's rules, and art. 17."""
+    return validate(get_doctype(document.doc_type), document.data) + people_issues(session, document)
 
 
 def create_document(session: Session, family: Family, doc_type: str, user: User) -> Document:
@@ -165,6 +195,9 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     template, used = (template_path(doctype), None) if chosen is None else chosen
     # validate first, so a number is never spent on data that cannot be rendered
     clean = require_valid(doctype, document.data, document.confirmed_warnings or ())
+    refused = people_issues(session, document)
+    if refused:
+        raise DataInvalid(refused)
     case_number = document.case_number or allocate_case_number(session, office, (today or dt.date.today()).year)
     content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
                            template=template)

@@ -5,9 +5,10 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
+                        Text, UniqueConstraint)
 from sqlalchemy import event
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, validates
 
 from ..render import Letterhead
 from ..rules import add_months
@@ -16,6 +17,9 @@ ROLE_ASSISTANT = "asystent"
 ROLE_HEAD = "kierownik"
 ROLE_ADMIN = "admin"
 ROLES = {ROLE_ASSISTANT: "asystent rodziny", ROLE_HEAD: "kierownik ośrodka", ROLE_ADMIN: "administrator"}
+
+# art. 15 ust. 4 of the Act: "nie może przekroczyć 15"; an office may set a lower limit, never a higher one
+MAX_CASELOAD = 15
 
 STATUS_DRAFT = "draft"
 STATUS_FINAL = "final"
@@ -42,6 +46,7 @@ def _now() -> dt.datetime:
 
 class Office(Base):
     __tablename__ = "office"
+    __table_args__ = (CheckConstraint(f"caseload_limit BETWEEN 1 AND {MAX_CASELOAD}", name="caseload_limit"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -52,12 +57,20 @@ class Office(Base):
     # "MOPS.AR" + JRWA "4101" -> MOPS.AR.4101.7.2026
     case_prefix: Mapped[str] = mapped_column(String(50))
     jrwa_symbol: Mapped[str] = mapped_column(String(20), default="4101")
-    # art. 15 ust. 4: at most 15 families per assistant; the Act changes, so it is a setting
-    caseload_limit: Mapped[int] = mapped_column(Integer, default=15)
+    # art. 15 ust. 4: at most 15 families per assistant; an office may lower it (the database
+    # refuses more than MAX_CASELOAD, and so does `_caseload_within_the_act` before it)
+    caseload_limit: Mapped[int] = mapped_column(Integer, default=MAX_CASELOAD)
     # a login session ends after this many minutes without a request
     session_timeout_minutes: Mapped[int] = mapped_column(Integer, default=30)
     # a closed case is anonymised this many years after work with the family ended
     retention_years: Mapped[int] = mapped_column(Integer, default=10)
+
+    @validates("caseload_limit")
+    def _caseload_within_the_act(self, _key: str, value: int) -> int:
+        if value is None or not 1 <= int(value) <= MAX_CASELOAD:
+            raise ValueError(f"Limit rodzin na asystenta: od 1 do {MAX_CASELOAD} (art. 15 ust. 4 ustawy), "
+                             f"podano {value}.")
+        return int(value)
 
     def letterhead(self) -> Letterhead:
         return Letterhead(name=self.name, address=self.address, city=self.city, phone=self.phone, email=self.email)
@@ -148,7 +161,13 @@ class Family(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
     assistant_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     family_name: Mapped[str] = mapped_column(String(200))
+    # the name in running text, genitive plural ("opinia o rodzinie Zawadzkich"): suggested by
+    # docgen.polish.family_name_forms, corrected by the assistant where it is wrong
+    family_name_gen: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
+    # the family's social worker: an account of the office (art. 17 is checked by its id), or a
+    # person without one, by name only; the name is what documents print
+    social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     social_worker_name: Mapped[str] = mapped_column(String(200), default="")
     assignment_date: Mapped[dt.date | None] = mapped_column(Date)
     referral_ref: Mapped[str] = mapped_column(String(100), default="")
@@ -171,7 +190,8 @@ class Family(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
     office: Mapped[Office] = relationship()
-    assistant: Mapped[User | None] = relationship()
+    assistant: Mapped[User | None] = relationship(foreign_keys=[assistant_id])
+    social_worker: Mapped[User | None] = relationship(foreign_keys=[social_worker_id])
     members: Mapped[list["Person"]] = relationship(
         back_populates="family", order_by="Person.position", cascade="all, delete-orphan")
     documents: Mapped[list["Document"]] = relationship(
@@ -189,6 +209,8 @@ class Person(Base):
     last_name: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     pesel: Mapped[str | None] = mapped_column(String(11))
+    # "K" or "M", for a person without a PESEL (which tells it): "podpisany" or "podpisana"
+    sex: Mapped[str | None] = mapped_column(String(1))
     relation: Mapped[str] = mapped_column(String(20))
     in_household: Mapped[bool] = mapped_column(Boolean, default=True)
     took_part: Mapped[bool] = mapped_column(Boolean, default=False)

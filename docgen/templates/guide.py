@@ -32,6 +32,8 @@ KIND_LABELS = {
 FILTER_HELP = (
     ("data", "data słownie: „2 listopada 2026 r.” (tak drukuje się data bez filtra)", "{{ valid_from|data }}"),
     ("data_krotka", "data cyframi: „02.11.2026”", "{{ a.deadline|data_krotka }}"),
+    ("bez_sierotek", "twarda spacja po jednoliterowym słowie („w”, „z”, „i”), żeby nie zostało na końcu wiersza "
+                     "(adresat pisma)", "{{ court_name|bez_sierotek }}"),
     ("upper", "WIELKIE LITERY (też lower, capitalize, title)", "{{ document_title|upper }}"),
     ("default", "tekst zamiast pustego pola (skrót: d)", '{{ r.pesel|default("–") }}'),
     ("length", "liczba pozycji listy (też count)", "{{ members|length }}"),

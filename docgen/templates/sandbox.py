@@ -27,6 +27,7 @@ from jinja2.filters import FILTERS
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..formatting import date_long, date_short
+from ..polish import bind_short_words
 from .problems import TemplateProblem, TemplateRejected
 
 MAX_VALUE_CHARS = 1_000_000        # one string or list made while rendering (a textarea holds 8 000)
@@ -167,9 +168,10 @@ SAFE_FILTERS: dict[str, Callable[..., Any]] = {
     "replace": _bounded_filter(_replace),
     "join": _bounded_filter(_join),
     "batch": _batch,
-    # the project's own: dates in words and in figures
+    # the project's own: dates in words and in figures; no one-letter word left at a line's end
     "data": _bounded_filter(date_long),
     "data_krotka": _bounded_filter(date_short),
+    "bez_sierotek": _bounded_filter(bind_short_words),
 }
 
 

@@ -9,7 +9,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, StopValidation,
                                 ValidationError)
 
-from docgen.store.models import ROLES
+from docgen.store.models import MAX_CASELOAD, ROLES
 from docgen.store.users import USERNAME_MESSAGE, USERNAME_PATTERN
 
 ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLES.items()]
@@ -105,7 +105,8 @@ class OfficeForm(PolishForm):
     jrwa_symbol = _text("Symbol JRWA", "Podaj symbol klasyfikacyjny JRWA, np. 4101.", 20, validators=[
         Regexp(r"^\d{1,4}$", message="Symbol JRWA to od 1 do 4 cyfr, np. 4101."),
     ], render_kw={"inputmode": "numeric"})
-    caseload_limit = _number("Limit rodzin na asystenta", 1, 50, "rodzin")
+    # art. 15 ust. 4: "nie może przekroczyć 15"; an office may set less, never more
+    caseload_limit = _number("Limit rodzin na asystenta", 1, MAX_CASELOAD, "rodzin; ustawa pozwala najwyżej na 15")
     session_timeout_minutes = _number("Automatyczne wylogowanie (minuty)", 5, 480, "minut")
     retention_years = _number("Okres przechowywania danych (lata)", 1, 50, "lat")
 

@@ -10,7 +10,7 @@ from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.pdf import LIBREOFFICE_MISSING, PdfError
 from docgen.prefill import prefill
 from docgen.preview import page_images, preview_path
-from docgen.store.documents import case_facts, create_document, file_path, generate
+from docgen.store.documents import case_facts, create_document, document_issues, file_path, generate
 from docgen.store.models import STATUS_DRAFT
 from docgen.store.templates import TemplateUnavailable
 from docgen.templates import TemplateRejected
@@ -140,7 +140,7 @@ def step(document_id: int, step: str):
 def review(document_id: int):
     document = g.document
     doctype = get_doctype(document.doc_type)
-    issues = validate(doctype, document.data)
+    issues = document_issues(db.session(), document)
     by_section: dict[str, list] = {}
     for issue in issues:
         section = section_of_issue(doctype, issue)
