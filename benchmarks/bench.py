@@ -47,7 +47,9 @@ def bench_engine(runs: int, workdir: Path) -> tuple[float, float]:
     from docxtpl import DocxTemplate
 
     from docgen.doctypes import get_doctype
-    from docgen.render import Letterhead, build_context, make_environment, render, template_path
+    from docgen.context import Letterhead, build_context
+    from docgen.render import render
+    from docgen.templates.engine import make_environment, template_path
     from docgen.validate import normalise
 
     plan = get_doctype("work_plan")

@@ -15,7 +15,8 @@ TYPICAL = "work_plan"  # the example plan: 4 members, 3 actions, 3 pages
 
 def _typical_docx(workdir: Path) -> Path:
     from docgen.doctypes import get_doctype
-    from docgen.render import Letterhead, render
+    from docgen.context import Letterhead
+    from docgen.render import render
 
     doctype = get_doctype(TYPICAL)
     letterhead = Letterhead(name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",

@@ -189,7 +189,7 @@ def test_render_unknown_office(capsys, demo_db, example_json, tmp_path):
 
 
 def test_render_with_a_given_template(capsys, demo_db, example_json, tmp_path):
-    from docgen.render import template_path
+    from docgen.templates.engine import template_path
 
     template = tmp_path / "mój szablon.docx"
     shutil.copy(template_path(get_doctype("work_plan")), template)

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from docgen.context import Letterhead
 from docgen.doctypes import get_doctype
 from docgen.pdf import (BUSY_MESSAGE, PdfBusy, PdfFailed, PdfPool, PdfTimeout, libreoffice_available, merge,
                         soffice_path)
-from docgen.render import Letterhead, render
+from docgen.render import render
 
 pytestmark = pytest.mark.skipif(
     not libreoffice_available() and not os.environ.get("CI"),

@@ -16,8 +16,9 @@ from ..doctypes import get_doctype
 from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
 from ..prefill import prefill
-from ..render import render_valid, template_path
+from ..render import render_valid
 from ..rules import birth_date_of, full_name, is_adult
+from ..templates.engine import template_path
 from ..validate import require_valid
 from .db import PROJECT_ROOT
 from . import templates as office_templates

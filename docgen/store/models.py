@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from ..render import Letterhead
+from ..context import Letterhead
 from ..rules import add_months
 
 ROLE_ASSISTANT = "asystent"
