@@ -15,6 +15,7 @@ import zlib
 
 import pytest
 from docx import Document
+from docx.oxml.parser import parse_xml
 from docx.shared import Cm
 from docxtpl import DocxTemplate
 from hypothesis import given, settings
@@ -244,6 +245,29 @@ def test_table_grids_as_docxtpl_fixes_them(tables):
             + "".join(tables) + "<w:sectPr/></w:body>")
     theirs = DocxTemplate.fix_tables(None, body)
     assert etree.tostring(parts.body_tree(body)) == etree.tostring(theirs)
+
+
+def _document_element() -> etree._Element:
+    return parse_xml(f'<w:document xmlns:w="{W}" xmlns:r="urn:r"><w:body><w:p/></w:body></w:document>'.encode())
+
+
+@pytest.mark.parametrize("declarations, inner", [
+    ("", ""),                                         # Word and python-docx: the document's own namespaces
+    ("", ' xmlns:pic="urn:picture"'),                 # a drawing declaring a namespace of its own
+    (' xmlns:x="urn:extra"', ""),                     # one the document element does not declare: it stays
+    (' xmlns:rel="urn:r"', ""),                       # the document's URI under another prefix: renamed
+    ("", ' xmlns:rel="urn:r"'),                       # the same, inside the body
+    (' xmlns:x="urn:extra"', ' xmlns:y="urn:extra"'),  # inside, a URI the body declared
+    (' xmlns="urn:default"', ""),                     # a default namespace
+])
+def test_the_body_goes_into_the_document_as_docxtpl_puts_it(declarations, inner):
+    xml = (f'<w:body xmlns:w="{W}" xmlns:r="urn:r"{declarations}><w:p><w:r><w:t>ą &amp; &lt; "</w:t></w:r></w:p>'
+           f'<w:p{inner}/><w:sectPr/></w:body>')
+    shell = parts.BodyShell(_document_element())
+    theirs = _document_element()  # docxtpl's map_tree, then python-docx's save
+    theirs.replace(theirs[0], DocxTemplate.fix_tables(None, xml))
+    expected = etree.tostring(theirs, encoding="UTF-8", standalone=True)
+    assert shell.serialize(parts.body_tree(xml)) == expected
 
 
 # --- the cache ---------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>[^<]*(?:<(?!/w:p>)[^<]*)*</w:p>")
 _OPENING = re.compile(r"<w:p(?: [^>]*)?>")
 _SECTIONS = etree.XPath("./w:p/w:pPr/w:sectPr | ./w:sectPr", namespaces=nsmap)
 _DRAWINGS = etree.XPath("//wp:docPr", namespaces=nsmap)
+_DECLARATION = re.compile(rb' xmlns(?::[^\s=>]+)?="([^"]*)"')
+_WIDER_ROW = etree.XPath("boolean(.//w:tr[count(w:tc) > $columns])", namespaces=nsmap)
 _W = nsmap["w"]
 W_TBL, W_TBLGRID, W_GRIDCOL, W_TR, W_TC, W_TCPR, W_GRIDSPAN, W_VAL = (
     qn(tag) for tag in ("w:tbl", "w:tblGrid", "w:gridCol", "w:tr", "w:tc", "w:tcPr", "w:gridSpan", "w:val"))
@@ -58,32 +60,43 @@ def _listing(xml: str) -> str:
     So no match contains a "</w:p>" inside it, and after any "</w:p>" the next match starts at the
     first opening tag: the paragraph holding a character, if any, opens at the first opening tag
     after the last "</w:p>" before that character, and nothing else needs to be read."""
+    following = _Following(xml)
     out: list[str] = []
     done = 0
-    at = _next_listing(xml, 0)
+    at = following.after(0)
     while at >= 0:
         last_end = xml.rfind("</w:p>", done, at)
         opening = _OPENING.search(xml, last_end + 6 if last_end >= 0 else done)
         if opening is None:
             break
         if opening.start() > at:
-            at = _next_listing(xml, at + 1)
+            at = following.after(at + 1)
             continue
         paragraph = _PARAGRAPH.match(xml, opening.start())
         if paragraph is None:  # no "</w:p>" anywhere after: no paragraph left
             break
         out += (xml[done:paragraph.start()], DocxTemplate.resolve_listing(None, paragraph.group(0)))  # type: ignore[arg-type]
         done = paragraph.end()
-        at = _next_listing(xml, done)
+        at = following.after(done)
     if not out:
         return xml
     out.append(xml[done:])
     return "".join(out)
 
 
-def _next_listing(xml: str, start: int) -> int:
-    found = [at for at in (xml.find(char, start) for char in "\t\a\n\f") if at >= 0]
-    return min(found) if found else -1
+class _Following:
+    """Where the next tab, BEL, newline or form feed is; the text is searched once for each."""
+
+    def __init__(self, xml: str) -> None:
+        self.xml = xml
+        self.next = {char: xml.find(char) for char in "\t\a\n\f"}
+
+    def after(self, start: int) -> int:
+        for char, at in self.next.items():
+            if 0 <= at < start:
+                self.next[char] = self.xml.find(char, start)
+        found = [at for at in self.next.values() if at >= 0]
+        return min(found) if found else -1
 
 
 def finish(rendered: str) -> str:
@@ -128,14 +141,9 @@ def _grid_changes(table: etree._Element) -> bool:
         if not value or not value.isascii() or not value.isdigit():
             return True
     columns = len(grid.findall(W_GRIDCOL))
-    full = False
-    for row in table.iter(W_TR):
-        cells = row.findall(W_TC)
-        if len(cells) > columns:
-            return True
-        if not full:
-            full = sum(_cell_width(cell) for cell in cells) >= columns
-    return not full
+    if _WIDER_ROW(table, columns=columns):
+        return True
+    return not any(sum(map(_cell_width, row.iterchildren(W_TC))) >= columns for row in table.iter(W_TR))
 
 
 def _cell_width(cell: etree._Element) -> int:
@@ -150,19 +158,63 @@ def section_count(body: etree._Element) -> int:
 
 
 class BodyShell:
-    """The document element without its body, as python-docx loaded it; the rendered body goes in."""
+    """The document element without its body, as python-docx loaded it; the rendered body goes in as
+    docxtpl's map_tree puts it (`root.replace(body, tree)`) and python-docx saves the whole.
+
+    That move (lxml's moveNodeToDocument) walks every node of the body and drops each namespace
+    declaration whose URI is already declared above it, renaming its prefix to the one found. In Word's
+    and python-docx's files the body declares the document element's own namespaces under the same
+    prefixes, and elements inside (drawings) declare only namespaces declared nowhere above: then the
+    move drops just the body's repeated declarations and renames nothing, so the body is serialized on
+    its own, without them, between the serialized halves of the shell. Anything else is moved."""
+
+    _MARK = "docgen-body-d41d8cd98f00b204"
 
     def __init__(self, document_element: etree._Element) -> None:
         root = etree.fromstring(etree.tostring(document_element))
         body = root.find(W_BODY)
         if body is None:
             raise ValueError("word/document.xml has no w:body")
-        body.getparent().replace(body, etree.Element(W_BODY))
+        body.getparent().replace(body, etree.Comment(self._MARK))
         self._shell = etree.tostring(root)
+        whole = etree.tostring(root, encoding="UTF-8", standalone=True)
+        self._before, _, self._after = whole.partition(f"<!--{self._MARK}-->".encode())
+        self._declared = list(root.nsmap.items())  # a root element's nsmap: its own declarations, in order
 
     def serialize(self, body: etree._Element) -> bytes:
+        text = etree.tostring(body, encoding="UTF-8")
+        start = text.index(b">")  # the end of the body's start tag: attribute values escape ">"
+        tag = self._without_repeated_declarations(body, text[:start])
+        if tag is not None and self._inner_declarations_are_new(body, text, start):
+            return b"".join((self._before, tag, text[start:], self._after))
+        return self._moved(body)
+
+    def _without_repeated_declarations(self, body: etree._Element, tag: bytes) -> bytes | None:
+        for prefix, uri in body.nsmap.items():  # the body is a root too: its own declarations
+            known = next((known for known, declared in self._declared if declared == uri), False)
+            if known is False:
+                continue
+            declaration = f' xmlns{":" + prefix if prefix else ""}="{uri}"'.encode()
+            if known != prefix or tag.count(declaration) != 1:
+                return None
+            tag = tag.replace(declaration, b"")
+        return tag
+
+    def _inner_declarations_are_new(self, body: etree._Element, text: bytes, start: int) -> bool:
+        """No element inside the body declares a URI declared above it (by the document, the body or
+        another element inside; a repeated URI anywhere inside counts, which is stricter)."""
+        above = {uri.encode() for _, uri in self._declared} | {uri.encode() for uri in body.nsmap.values()}
+        for found in _DECLARATION.finditer(text, start):
+            uri = found.group(1)
+            if uri in above or b"&" in uri:
+                return False
+            above.add(uri)
+        return True
+
+    def _moved(self, body: etree._Element) -> bytes:
         root = etree.fromstring(self._shell)
-        root.replace(root.find(W_BODY), body)
+        mark = next(node for node in root.iterchildren(etree.Comment) if node.text == self._MARK)
+        root.replace(mark, body)
         return etree.tostring(root, encoding="UTF-8", standalone=True)
 
 
