@@ -38,15 +38,16 @@ def cmd_pdf(args: argparse.Namespace) -> int:
             raise CommandError(f"{source}: nie ma takiego pliku.")
     target = writable_target(args.output, ".pdf")
     with tempfile.TemporaryDirectory(prefix="docgen-pdf-") as folder:
-        parts = []
+        parts, titles = [], []
         for source, made in zip(sources, convert_files(sources, Path(folder))):
             if isinstance(made, PdfError):
                 err(f"{source}: {made}")
             else:
                 parts.append(made)
+                titles.append(source.stem)
         if not parts:
             return EXIT_PROBLEMS
-        merge(parts, target)
+        merge(parts, target, titles=titles)
     out(f"Zapisano {target} ({len(parts)} z {len(sources)} dokumentów).")
     return EXIT_PROBLEMS if len(parts) < len(sources) else EXIT_OK
 
