@@ -25,7 +25,7 @@ from typing import Sequence
 
 from .pdf import FAILED_MESSAGE, LIBREOFFICE_MISSING, TIMEOUT_MESSAGE, PdfError, PdfFailed, PdfTimeout, soffice_path
 
-FILES_PER_PROCESS = 4       # below this, a second LibreOffice costs more than it saves
+FILES_PER_PROCESS = 2       # fewer files per process: a second LibreOffice costs more than it saves
 STARTUP_SECONDS = 120.0     # LibreOffice's start with a new profile, on a busy machine
 SECONDS_PER_FILE = 60.0     # the pool's timeout for one conversion
 

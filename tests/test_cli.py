@@ -347,7 +347,7 @@ def test_render_pdf_without_libreoffice_says_so_and_spends_nothing(demo_db, exam
                                                                    monkeypatch):
     import docgen.pdf
 
-    monkeypatch.setattr(docgen.pdf, "libreoffice_available", lambda: False)
+    monkeypatch.setattr(docgen.pdf, "soffice_path", lambda: None)  # the command needs only soffice itself
     code, out, err = run(capsys, "render", "work_plan", str(example_json), "-o", str(tmp_path / "plan.docx"),
                          "--pdf", str(tmp_path / "plan.pdf"))
     assert code == 2
