@@ -48,7 +48,8 @@ from ..formatting import date_long
 from . import parts, repack
 from .archive import part_place, require_safe_package
 from .problems import TemplateProblem, TemplateRejected
-from .sandbox import TOO_MUCH_OUTPUT, Budget, HardenedEnvironment, explain_failure, render_budget
+from .sandbox import (TOO_MUCH_OUTPUT, Budget, HardenedEnvironment, _GuardedCodeGenerator, explain_failure,
+                      render_budget)
 
 TEMPLATES_DIR = Path(os.environ.get("DOCGEN_TEMPLATES_DIR", Path(__file__).resolve().parents[2] / "templates_docx"))
 
@@ -75,9 +76,30 @@ def _finalize(value: Any) -> Any:
 _date_long = functools.lru_cache(maxsize=4096)(date_long)  # Babel's formatting is most of a date's cost
 
 
+class _EscapedByFinalize(_GuardedCodeGenerator):
+    """Outputs as `environment.finalize(value)` instead of Jinja's `escape(environment.finalize(value))`:
+    _finalize escapes every value itself (its only unescaped results are "", "tak" and "nie"), so Jinja's
+    second escape only copied the text again, for every value of every row. Anywhere autoescape could be
+    switched (refused by the sandbox) or without a finalizer, Jinja's own code stays."""
+
+    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is None:
+            super()._output_child_pre(node, frame, finalize)
+        else:
+            self.write(finalize.src)
+
+    def _output_child_post(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is None:
+            super()._output_child_post(node, frame, finalize)
+        else:
+            self.write(")")
+
+
 class _CompilingOnceSandbox(HardenedEnvironment):
     """Compiled templates kept by their source, for what is compiled while rendering (properties,
     a second pass over footnotes) and for docxtpl itself, which hands every part to `from_string`."""
+
+    code_generator_class = _EscapedByFinalize
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
