@@ -179,7 +179,9 @@ class BodyShell:
         self._shell = etree.tostring(root)
         whole = etree.tostring(root, encoding="UTF-8", standalone=True)
         self._before, _, self._after = whole.partition(f"<!--{self._MARK}-->".encode())
-        self._declared = list(root.nsmap.items())  # a root element's nsmap: its own declarations, in order
+        self._prefix_of: dict[str, str | None] = {}  # each URI's first prefix on the document element
+        for prefix, uri in root.nsmap.items():  # a root element's nsmap: its own declarations, in order
+            self._prefix_of.setdefault(uri, prefix)
 
     def serialize(self, body: etree._Element) -> bytes:
         text = etree.tostring(body, encoding="UTF-8")
@@ -191,9 +193,9 @@ class BodyShell:
 
     def _without_repeated_declarations(self, body: etree._Element, tag: bytes) -> bytes | None:
         for prefix, uri in body.nsmap.items():  # the body is a root too: its own declarations
-            known = next((known for known, declared in self._declared if declared == uri), False)
-            if known is False:
+            if uri not in self._prefix_of:
                 continue
+            known = self._prefix_of[uri]
             declaration = f' xmlns{":" + prefix if prefix else ""}="{uri}"'.encode()
             if known != prefix or tag.count(declaration) != 1:
                 return None
@@ -203,7 +205,7 @@ class BodyShell:
     def _inner_declarations_are_new(self, body: etree._Element, text: bytes, start: int) -> bool:
         """No element inside the body declares a URI declared above it (by the document, the body or
         another element inside; a repeated URI anywhere inside counts, which is stricter)."""
-        above = {uri.encode() for _, uri in self._declared} | {uri.encode() for uri in body.nsmap.values()}
+        above = {uri.encode() for uri in self._prefix_of} | {uri.encode() for uri in body.nsmap.values()}
         for found in _DECLARATION.finditer(text, start):
             uri = found.group(1)
             if uri in above or b"&" in uri:
