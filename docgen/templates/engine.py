@@ -1,12 +1,8 @@
 """The sandboxed rendering of a .docx template with a ready context.
 
-What a user typed must come out exactly as typed. Three things stand in the
-way and are handled here, once for every document type:
-- XML special characters: the environment autoescapes every value;
-- docxtpl rewrites "{_{", "}_}", "{_%" and "%_}" in the rendered XML: braces
-  in values are written as character references, which docxtpl cannot see
-  and Word reads back as the same braces;
-- newlines and tabs become Word line breaks and tabs (docxtpl's listing pass).
+What a user typed must come out exactly as typed: the environment (environment.py) escapes every
+value and writes braces as character references; newlines and tabs become Word line breaks and tabs
+(docxtpl's listing pass, parts.py).
 
 Templates may be uploaded by an office, so rendering assumes a hostile one: the environment is
 sandbox.py's (no globals, a short list of filters and attributes, bounded values, loops and output),
@@ -22,8 +18,6 @@ copies every other member of the archive as it is stored.
 """
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import hashlib
 import io
 import os
@@ -39,93 +33,22 @@ from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.coreprops import CoreProperties
 from docx.oxml.parser import parse_xml
-from jinja2 import StrictUndefined, Template
+from jinja2 import Template
 from lxml import etree
-from markupsafe import Markup, escape
 
 from ..definition import DocType
-from ..formatting import date_long
 from . import parts, repack
 from .archive import part_place, require_safe_package
+from .environment import make_environment
 from .problems import TemplateProblem, TemplateRejected
-from .sandbox import (TOO_MUCH_OUTPUT, Budget, HardenedEnvironment, _GuardedCodeGenerator, explain_failure,
-                      render_budget)
+from .sandbox import TOO_MUCH_OUTPUT, Budget, explain_failure, render_budget
 
 TEMPLATES_DIR = Path(os.environ.get("DOCGEN_TEMPLATES_DIR", Path(__file__).resolve().parents[2] / "templates_docx"))
 
-_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 # the core properties docxtpl renders, in its order
 PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _PREPARED_TEMPLATES = 32
-
-
-def _finalize(value: Any) -> Any:
-    if isinstance(value, str):
-        text = escape(value)
-        return Markup(str(text).translate(_BRACES)) if "{" in text or "}" in text else text
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "tak" if value else "nie"
-    if isinstance(value, dt.date):
-        value = _date_long(value)
-    return Markup(str(escape(value)).translate(_BRACES))
-
-
-_date_long = functools.lru_cache(maxsize=4096)(date_long)  # Babel's formatting is most of a date's cost
-
-
-class _EscapedByFinalize(_GuardedCodeGenerator):
-    """Outputs as `environment.finalize(value)` instead of Jinja's `escape(environment.finalize(value))`:
-    _finalize escapes every value itself (its only unescaped results are "", "tak" and "nie"), so Jinja's
-    second escape only copied the text again, for every value of every row. Anywhere autoescape could be
-    switched (refused by the sandbox) or without a finalizer, Jinja's own code stays."""
-
-    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is None:
-            super()._output_child_pre(node, frame, finalize)
-        else:
-            self.write(finalize.src)
-
-    def _output_child_post(self, node: Any, frame: Any, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is None:
-            super()._output_child_post(node, frame, finalize)
-        else:
-            self.write(")")
-
-
-class _CompilingOnceSandbox(HardenedEnvironment):
-    """Compiled templates kept by their source, for what is compiled while rendering (properties,
-    a second pass over footnotes) and for docxtpl itself, which hands every part to `from_string`."""
-
-    code_generator_class = _EscapedByFinalize
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._compiled: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's name)
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        template = self._compiled.get(source)
-        if template is None:
-            template = super().from_string(source)
-            with self._lock:
-                if len(self._compiled) >= 256:
-                    self._compiled.clear()
-                self._compiled[source] = template
-        return template
-
-    def compile_part(self, source: str) -> Template:
-        """A template part compiled for a prepared template, which keeps it (not this cache)."""
-        return super().from_string(source)
-
-
-def make_environment() -> _CompilingOnceSandbox:
-    """The filters `data` and `data_krotka` come with HardenedEnvironment (the check knows them there)."""
-    return _CompilingOnceSandbox(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
 
 
 _ENVIRONMENT = make_environment()

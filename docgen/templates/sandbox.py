@@ -227,7 +227,7 @@ def refusal(node: nodes.Node) -> str | None:
     return None
 
 
-class _GuardedCodeGenerator(CodeGenerator):
+class GuardedCodeGenerator(CodeGenerator):
     """Refuses what `refusal` names before any code exists; routes every loop through the loop
     budget and every `~` through the size check."""
 
@@ -270,7 +270,7 @@ class BoundedTemplate(Template):
 
 
 class HardenedEnvironment(ImmutableSandboxedEnvironment):
-    code_generator_class = _GuardedCodeGenerator
+    code_generator_class = GuardedCodeGenerator
     template_class = BoundedTemplate
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
