@@ -189,7 +189,7 @@ def test_render_unknown_office(capsys, demo_db, example_json, tmp_path):
 
 
 def test_render_with_a_given_template(capsys, demo_db, example_json, tmp_path):
-    from docgen.render import template_path
+    from docgen.templates.engine import template_path
 
     template = tmp_path / "mój szablon.docx"
     shutil.copy(template_path(get_doctype("work_plan")), template)
@@ -357,7 +357,7 @@ def test_render_pdf_without_libreoffice_says_so_and_spends_nothing(demo_db, exam
                                                                    monkeypatch):
     import docgen.pdf
 
-    monkeypatch.setattr(docgen.pdf, "libreoffice_available", lambda: False)
+    monkeypatch.setattr(docgen.pdf, "soffice_path", lambda: None)  # the command needs only soffice itself
     code, out, err = run(capsys, "render", "work_plan", str(example_json), "-o", str(tmp_path / "plan.docx"),
                          "--pdf", str(tmp_path / "plan.pdf"))
     assert code == 2

@@ -7,10 +7,10 @@ import jsonschema
 import pytest
 
 from docgen.casefile import FAMILY_RECORD
+from docgen.context import Letterhead, build_context
 from docgen.definition import DATE, DocType, Field, Repeat, Section
 from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.prefill import prefill
-from docgen.render import Letterhead, build_context
 from docgen.schema import json_schema
 from docgen.validate import normalise, validate
 

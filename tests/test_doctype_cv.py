@@ -12,10 +12,11 @@ import pytest
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from docgen.docxcheck import check_docx
+from docgen.context import Letterhead
 from docgen.doctypes.cv import CV
+from docgen.docxcheck import check_docx
 from docgen.prefill import prefill
-from docgen.render import Letterhead, render
+from docgen.render import render
 from docgen.schema import json_schema
 from docgen.validate import validate
 

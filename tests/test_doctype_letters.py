@@ -15,14 +15,15 @@ from docx.text.paragraph import Paragraph
 from sqlalchemy import select
 
 from docgen.cli import main
-from docgen.docxcheck import check_docx
+from docgen.context import Letterhead
 from docgen.doctypes import DOCTYPES
 from docgen.doctypes.letter import LETTER, LETTER_KINDS, kind_body
+from docgen.docxcheck import check_docx
 from docgen.prefill import prefill
-from docgen.render import Letterhead, render
+from docgen.render import render
 from docgen.schema import json_schema
-from docgen.validate import validate
 from docgen.store.models import Document, Family, User
+from docgen.validate import validate
 
 LETTERHEAD = Letterhead(name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",
                         address="ul. Kościuszki 5, 11-440 Lipowiec Mazurski", city="Lipowiec Mazurski",

@@ -16,7 +16,8 @@ from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.doctypes.closing_report import REASONS
 from docgen.doctypes.letter import LETTER_KINDS, kind_body
 from docgen.polish import FEMALE, MALE
-from docgen.render import Letterhead, render
+from docgen.context import Letterhead
+from docgen.render import render
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates_docx"
 LETTERHEAD = Letterhead(name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",

@@ -7,10 +7,11 @@ import io
 import docx
 import pytest
 
+from docgen.context import Letterhead
 from docgen.definition import TEXT, TEXTAREA, Field, Repeat
-from docgen.docxcheck import check_docx
 from docgen.doctypes import DOCTYPES, get_doctype
-from docgen.render import Letterhead, render
+from docgen.docxcheck import check_docx
+from docgen.render import render
 
 # the office-format documents: a title and numbered sections. The family's own documents (a letter,
 # a CV) print neither: the user's title or the person's name heads them.

@@ -8,8 +8,9 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+from docgen.context import Letterhead
 from docgen.doctypes import get_doctype
-from docgen.render import Letterhead, render
+from docgen.render import render
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

@@ -18,11 +18,11 @@ from sqlalchemy.exc import NoResultFound
 
 from docgen.doctypes import DOCTYPES
 from docgen.pdf import libreoffice_available
-from docgen.render import template_path
 from docgen.store import templates as office_templates
 from docgen.store.documents import file_path
 from docgen.store.models import AuditEntry, Document, Office, TemplateVersion, User
 from docgen.store.users import create_user
+from docgen.templates.engine import template_path
 from test_office_templates import HEADER, OFFICE_LINE, changed_template, docx_text, hostile_template
 from test_pdf_web import _generated_plan
 

@@ -18,8 +18,10 @@ from docx.text.paragraph import Paragraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from docgen.context import Letterhead
 from docgen.doctypes.work_plan import WORK_PLAN, derive
-from docgen.render import Letterhead, render, template_path
+from docgen.render import render
+from docgen.templates.engine import template_path
 
 LETTERHEAD = Letterhead(
     name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",

@@ -12,7 +12,7 @@ Rules for the docxtpl tags written here (see "Things that bite with docxtpl" in 
 - every tag is written as one run, so Word's run splitting cannot cut it;
 - `{%tr %}` drives table rows, `{%p %}` paragraphs; no plain `{% %}` spans
   structure; inline `{% if %}` appears only inside one run's text;
-- the context is `docgen.render.build_context`; the environment uses
+- the context is `docgen.context.build_context`; the environment uses
   StrictUndefined, so only names that context provides are referenced.
 """
 from __future__ import annotations

@@ -76,7 +76,8 @@ def _umask() -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from ..render import render_valid, template_path
+    from ..render import render_valid
+    from ..templates.engine import template_path
     from ..store import db
     from ..store.documents import allocate_case_number
     from ..validate import blocking, require_valid, validate, warnings

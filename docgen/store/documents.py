@@ -18,8 +18,9 @@ from ..formatting import as_date
 from ..prefill import prefill
 from ..definition import Issue
 from ..polish import sex_of
-from ..render import render_valid, template_path
+from ..render import render_valid
 from ..rules import birth_date_of, full_name, is_adult
+from ..templates.engine import template_path
 from ..validate import DataInvalid, require_valid, validate, warnings
 from .db import PROJECT_ROOT
 from . import templates as office_templates

@@ -10,7 +10,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignK
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, validates
 
-from ..render import Letterhead
+from ..context import Letterhead
 from ..rules import add_months
 
 ROLE_ASSISTANT = "asystent"

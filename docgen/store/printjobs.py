@@ -42,6 +42,7 @@ SELECTION_LIMIT = 1000
 INTERRUPTED = "Wydruk został przerwany, bo program uruchomiono ponownie. Zleć go jeszcze raz."
 NOTHING_PRINTED = "Nie udało się wydrukować żadnego dokumentu."
 MISSING_FILE = "Brak pliku tej wersji na dysku."
+COVER_TITLE = "Strona tytułowa z wykazem"
 UNEXPECTED = "Nieoczekiwany błąd drukarni. Zleć wydruk jeszcze raz; jeśli się powtórzy, zgłoś to administratorowi."
 
 _TYPE_ORDER = {type_id: index for index, type_id in enumerate(DOCTYPES)}
@@ -292,13 +293,15 @@ def _run(session: Session, job: PrintJob, converter: Converter, parallel: int, b
     folder = _job_dir(job.id)
     folder.mkdir(parents=True, exist_ok=True)
     pdfs = [made[part.file_id] for part in printed]
+    titles = [part.name for part in printed]
     if job.cover_sheet:
         cover = _cover(session, job, printed, pdfs, failures, converter, folder, busy_wait)
         if cover is not None:
             pdfs.insert(0, cover)
+            titles.insert(0, COVER_TITLE)
     job.failures = list(failures)
     target = folder / f"wydruk_{job.id}.pdf"
-    merge(pdfs, target, duplex=job.duplex)
+    merge(pdfs, target, duplex=job.duplex, titles=titles)
     job.pages = page_count(target)
     job.output_path = str(target.relative_to(output_dir()))
     job.status, job.finished_at = JOB_FINISHED, now()
@@ -320,5 +323,5 @@ def _cover(session: Session, job: PrintJob, printed: list[_Part], pdfs: list[Pat
         return _convert(converter, source, source.with_suffix(".pdf"), busy_wait)
     except PdfError as problem:
         # the documents matter more than their list: print them without it, and say so
-        failures.append({"file_id": 0, "name": "Strona tytułowa z wykazem", "message": str(problem)})
+        failures.append({"file_id": 0, "name": COVER_TITLE, "message": str(problem)})
         return None

@@ -18,6 +18,7 @@ from docx import Document
 
 from ..definition import DocType
 from .archive import read_package
+from .engine import render_context
 from .jinja import Usage, check_ast, parse
 from .problems import TemplateProblem, TemplateRejected
 from .source import document_sources
@@ -62,8 +63,6 @@ def check_template(data: bytes, doctype: DocType) -> list[TemplateProblem]:
 
 
 def _trial_render(data: bytes, doctype: DocType) -> list[TemplateProblem]:
-    from ..render import render_context  # render imports this package
-
     context = example_context(doctype)
     if context is None:
         return []
