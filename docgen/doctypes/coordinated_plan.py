@@ -9,11 +9,11 @@ from dataclasses import replace
 from typing import Any, Iterator
 
 from ..casefile import COORDINATOR_FIELDS
-from ..definition import (CHOICE, COURT_CASE, DATE, TEXTAREA, DocType, Field, Issue, Item, Repeat, Rule, Section,
-                          Signature)
+from ..definition import (CHOICE, COURT_CASE, DATE, TEXTAREA, WARNING, DocType, Field, Issue, Item, Repeat, Rule,
+                          Section, Signature)
 from ..rules import date_of, full_name, rows, rows_dated_before
 from . import work_plan
-from .work_plan import PLAN_RULES, WORK_PLAN
+from .work_plan import PLAN_RULES, WORK_PLAN, deadlines_passed
 
 CARE_FORMS = (
     ("spokrewniona", "rodzina zastępcza spokrewniona"),
@@ -165,6 +165,9 @@ RULES = PLAN_RULES + (
          _in_care_are_members, section="children_in_care"),
     Rule("return_deadlines", "Terminy warunków powrotu nie wypadają przed początkiem planu.",
          _return_deadlines, section="return"),
+    Rule("return_deadlines_passed", "Terminy warunków powrotu nie minęły przed sporządzeniem planu.",
+         deadlines_passed("return_conditions", "Warunki powrotu dziecka do rodziny", "warunek"),
+         section="return", severity=WARNING),
 )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..casefile import ADDRESS, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED
-from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
-from ..formatting import age_on
+from ..definition import CHOICE, DATE, TEXTAREA, WARNING, DocType, Field, Issue, Repeat, Rule, Section, Signature
+from ..formatting import age_on, date_long
 from ..rules import add_months, date_of, rows
 
 # art. 15 ust. 1 pkt 15: "nie rzadziej niż co pół roku"
@@ -154,6 +154,13 @@ def _dates_in_order(data: dict[str, Any]) -> Iterator[Issue]:
                                     "sporządzenia oceny.")
 
 
+def _period_not_ahead(data: dict[str, Any]) -> Iterator[Issue]:
+    start, end, made = date_of(data, "period_from"), date_of(data, "period_to"), date_of(data, "document_date")
+    if end and made and end > made and not (start and made < start):  # that one is refused by _dates_in_order
+        yield Issue("period_to", f"Okres objęty oceną do: {date_long(end)}, czyli po dacie sporządzenia oceny "
+                                 f"({date_long(made)}) – ocena obejmie czas, który jeszcze nie minął.")
+
+
 RULES = (
     MEMBERS_IDENTIFIED,
     Rule("period_ordered", "Koniec okresu oceny następuje po jego początku.", _period_ordered, section="period"),
@@ -161,6 +168,8 @@ RULES = (
          _period_at_most_half_year, section="period"),
     Rule("dates_in_order", "Ocenę sporządza się w okresie lub po nim, a kierownik otrzymuje ją potem.",
          _dates_in_order, section="signatures"),
+    Rule("period_not_ahead", "Ocena nie obejmuje czasu po dniu jej sporządzenia.", _period_not_ahead,
+         section="period", severity=WARNING),
 )
 
 
