@@ -8,22 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Iterator
 
-from ..casefile import COORDINATOR_FIELDS
+from ..casefile import CARE_FORMS, COORDINATOR_FIELDS
 from ..definition import (CHOICE, COURT_CASE, DATE, TEXTAREA, WARNING, DocType, Field, Issue, Item, Repeat, Rule,
                           Section, Signature)
 from ..rules import date_of, full_name, rows, rows_dated_before
 from . import work_plan
 from .work_plan import PLAN_RULES, WORK_PLAN, deadlines_passed
-
-CARE_FORMS = (
-    ("spokrewniona", "rodzina zastępcza spokrewniona"),
-    ("niezawodowa", "rodzina zastępcza niezawodowa"),
-    ("zawodowa", "rodzina zastępcza zawodowa"),
-    ("rodzinny_dom", "rodzinny dom dziecka"),
-    ("placowka", "placówka opiekuńczo-wychowawcza"),
-    ("regionalna_placowka", "regionalna placówka opiekuńczo-terapeutyczna"),
-    ("osrodek_preadopcyjny", "interwencyjny ośrodek preadopcyjny"),
-)
 
 
 def _prefilled(item: Item) -> Item:
@@ -48,14 +38,15 @@ CHILDREN_IN_CARE = Repeat(
         Field("first_name", "Imię", prefill="first_name"),
         Field("last_name", "Nazwisko", prefill="last_name"),
         Field("birth_date", "Data urodzenia", DATE, prefill="birth_date"),
-        Field("care_form", "Forma pieczy zastępczej", CHOICE, choices=CARE_FORMS),
-        Field("care_name", "Nazwa i miejsce pieczy",
+        Field("care_form", "Forma pieczy zastępczej", CHOICE, choices=CARE_FORMS, prefill="care_form"),
+        Field("care_name", "Nazwa i miejsce pieczy", prefill="care_name",
               help="Np. rodzina zastępcza niezawodowa w Starych Olszynach albo nazwa i adres placówki."),
-        Field("placement_date", "Data umieszczenia w pieczy", DATE),
-        Field("court_name", "Sąd, który orzekł o umieszczeniu",
+        Field("placement_date", "Data umieszczenia w pieczy", DATE, prefill="placement_date"),
+        Field("court_name", "Sąd, który orzekł o umieszczeniu", prefill="placement_court",
               help="Np. Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich."),
-        Field("court_case_number", "Sygnatura akt", COURT_CASE, help="Np. III Nsm 253/19."),
-        Field("court_order_date", "Data postanowienia o umieszczeniu", DATE),
+        Field("court_case_number", "Sygnatura akt", COURT_CASE, prefill="placement_case_number",
+              help="Np. III Nsm 253/19."),
+        Field("court_order_date", "Data postanowienia o umieszczeniu", DATE, prefill="placement_order_date"),
         Field("help_plan_date", "Data planu pomocy dziecku", DATE,
               help="Plan pomocy dziecku, z którym skoordynowano ten plan; sporządza go koordynator "
                    "rodzinnej pieczy zastępczej albo placówka."),

@@ -32,8 +32,8 @@ SECTIONS = (
     Section("family", "Dane rodziny", (FAMILY_NAME, ADDRESS, SOCIAL_WORKER)),
     Section("period", "Okres monitorowania", (
         Field("work_end", "Data zakończenia pracy z rodziną", DATE, prefill="work_end"),
-        Field("monitoring_from", "Monitorowanie od", DATE),
-        Field("monitoring_to", "Monitorowanie do", DATE),
+        Field("monitoring_from", "Monitorowanie od", DATE, prefill="monitoring_from"),
+        Field("monitoring_to", "Monitorowanie do", DATE, prefill="monitoring_to"),
     )),
     Section("contacts", "Kontakty z rodziną", (
         Repeat("contacts", "Kontakty z rodziną", item_label="kontakt", min_items=1, max_items=60,

@@ -81,11 +81,11 @@ SECTIONS = (
               help="Lokal, liczba izb, wyposażenie, opłaty, zmiany od ostatniej oceny."),
     )),
     Section("finances", "Sytuacja materialna i zawodowa", (
-        Field("finances", "Sytuacja materialna i zawodowa", TEXTAREA,
+        Field("finances", "Sytuacja materialna i zawodowa", TEXTAREA, prefill="members_work",
               help="Źródła dochodu, świadczenia, zadłużenie, praca i jej poszukiwanie."),
     )),
     Section("health", "Zdrowie", (
-        Field("health", "Stan zdrowia członków rodziny", TEXTAREA,
+        Field("health", "Stan zdrowia członków rodziny", TEXTAREA, prefill="members_disability",
               help="Tylko to, co ma znaczenie dla pracy z rodziną (dane wrażliwe)."),
     )),
     Section("authority", "Władza rodzicielska", (

@@ -30,12 +30,13 @@ DELETE = "delete"
 EXPORT = "export"
 ANONYMISE = "anonymise"
 CLOSE = "close"
+REOPEN = "reopen"
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
 LOGOUT = "logout"
 
 ACTIONS = (VIEW, CREATE, UPDATE, GENERATE, DOWNLOAD, DELETE, EXPORT, ANONYMISE, CLOSE, LOGIN, LOGIN_FAILED,
-           LOGOUT)
+           LOGOUT, REOPEN)
 
 # who acts when no user does: the `docgen anonymise` command, scheduled jobs
 SYSTEM = "system"

@@ -16,6 +16,7 @@ from ..doctypes import get_doctype
 from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
 from ..prefill import prefill
+from ..people import disability_line, members_text, person_facts, placements_text, work_line
 from ..render import render_valid, template_path
 from ..rules import birth_date_of, full_name, is_adult
 from ..definition import Issue
@@ -68,7 +69,8 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
     # the role as printed, for free-text fields that take it ("opiekun prawny", not the code)
     day = today or dt.date.today()
     members = record["members"] = [{**m, "relation_label": MEMBERS.field("relation").choice_label(m["relation"]),
-                                    "adult": is_adult(m, day), "name": full_name(m)}
+                                    "adult": is_adult(m, day), "name": full_name(m),
+                                    "profile_start": person_facts(m)}
                                    for m in record["members"]]
     adults = [m for m in members if m["adult"]]
     heads = [m for m in adults if m.get("relation") in _HEAD_RELATIONS] or adults
@@ -86,6 +88,12 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
         "today": day.isoformat(),
         # the family member who writes a letter or a CV unless another is picked
         "family_head_name": heads[0]["name"] if heads else None,
+        "family_head_phone": heads[0].get("phone") if heads else None,
+        "family_head_email": heads[0].get("email") if heads else None,
+        # what the card says about the people, as a start of the documents' own text (docgen.people)
+        "children_in_care_text": placements_text(members),
+        "members_work": members_text(adults, work_line),
+        "members_disability": members_text(members, disability_line),
         "address_lines": address_lines(record.get("address")),
         "work_start": record.get("assignment_date"),
         "work_end": work_end,
@@ -126,6 +134,18 @@ def confirm_warnings(document: Document, keys: Iterable[str]) -> list[Issue]:
     wanted = set(keys) | set(document.confirmed_warnings or ())
     document.confirmed_warnings = sorted(issue.key for issue in current if issue.key in wanted)
     return [issue for issue in current if issue.key not in wanted]
+
+
+def delete_draft(session: Session, document: Document) -> None:
+    """Delete a document never generated: it has no case number, no file, nothing filed. A document
+    with versions stays (it was handed out under its case number); ValueError in Polish says so."""
+    if document.version or document.files or document.case_number:
+        raise ValueError("Tego dokumentu nie można usunąć: ma wygenerowane wersje i znak sprawy, które muszą "
+                         "zostać w aktach. Usunąć można tylko szkic, którego nigdy nie wygenerowano.")
+    if document.family is not None and document in document.family.documents:
+        document.family.documents.remove(document)
+    session.delete(document)
+    session.flush()
 
 
 def allocate_case_number(session: Session, office: Office, year: int) -> str:

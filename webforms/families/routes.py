@@ -17,7 +17,7 @@ from docgen.store import audit
 from .. import db
 from ..audit import log
 from ..access import visible_families
-from ..wizard import apply_row_action, errors_by_path, form_data, step_form
+from ..wizard import apply_row_action, blank_rows, errors_by_path, form_data, step_form
 
 bp = Blueprint("families", __name__, url_prefix="/rodziny")
 
@@ -78,7 +78,7 @@ def _edit(family: Family, is_new: bool):
         if apply_row_action(RECORD, data, action):
             return render_template("families/edit.html", form=step_form(RECORD, data), family=family,
                                    is_new=is_new, errors={}, record=FAMILY_RECORD, assistants=assistants,
-                                   chosen=request.form.get("assistant_id", ""))
+                                   chosen=request.form.get("assistant_id", ""), blanks=blank_rows(RECORD))
         errors = errors_by_path(validate(FAMILY_RECORD, data))
         assistant = current_user
         if current_user.role == ROLE_HEAD:
@@ -109,7 +109,7 @@ def _edit(family: Family, is_new: bool):
     form = step_form(RECORD, data)
     chosen = request.form.get("assistant_id") or str(family.assistant_id or "")
     return render_template("families/edit.html", form=form, family=family, is_new=is_new, errors=errors,
-                           record=FAMILY_RECORD, assistants=assistants, chosen=chosen)
+                           record=FAMILY_RECORD, assistants=assistants, chosen=chosen, blanks=blank_rows(RECORD))
 
 
 @bp.route("/nowa", methods=["GET", "POST"])
