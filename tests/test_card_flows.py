@@ -29,7 +29,7 @@ def family(db_session):
 def _place_child(family: Family) -> Person:
     child = family.members[1]
     child.foster_care, child.in_household = True, False
-    child.care_form, child.care_name = "niezawodowa", "rodzina zastępcza niezawodowa w Starych Olszynach"
+    child.care_form, child.care_name = "niezawodowa", "Ewa i Jan Sowa, Stare Olszyny 14"
     child.placement_date, child.placement_order_date = dt.date(2026, 9, 18), dt.date(2026, 9, 11)
     child.placement_court = "Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich"
     child.placement_case_number = "III Nsm 412/26"
@@ -91,7 +91,7 @@ def test_a_childs_placement_on_the_card_prefills_the_coordinated_plan_and_the_co
     plan = create_document(db_session, family, "coordinated_plan", family.assistant)
     [child] = plan.data["children_in_care"]
     assert child == {"first_name": "Julia", "last_name": "Zawadzka", "birth_date": "2014-05-21",
-                     "care_form": "niezawodowa", "care_name": "rodzina zastępcza niezawodowa w Starych Olszynach",
+                     "care_form": "niezawodowa", "care_name": "Ewa i Jan Sowa, Stare Olszyny 14",
                      "placement_date": "2026-09-18",
                      "court_name": "Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich",
                      "court_case_number": "III Nsm 412/26", "court_order_date": "2026-09-11",
@@ -99,7 +99,7 @@ def test_a_childs_placement_on_the_card_prefills_the_coordinated_plan_and_the_co
     opinion = create_document(db_session, family, "court_opinion", family.assistant)
     assert opinion.data["children_care"] == (
         "Julia Zawadzka, ur. 21 maja 2014 r., od 18 września 2026 r. przebywa w pieczy zastępczej: rodzina "
-        "zastępcza niezawodowa – rodzina zastępcza niezawodowa w Starych Olszynach. Podstawa umieszczenia: "
+        "zastępcza niezawodowa – Ewa i Jan Sowa, Stare Olszyny 14. Podstawa umieszczenia: "
         "postanowienie z dnia 11 września 2026 r., sygn. akt III Nsm 412/26 (Sąd Rejonowy w Lipowcu Mazurskim, "
         "III Wydział Rodzinny i Nieletnich).")
 

@@ -216,7 +216,7 @@ def test_the_family_card_keeps_a_persons_details_and_a_childs_placement(login, s
     family = _family(session, "Wieczorek")
     page = login("asystent1").get(f"/rodziny/{family.id}").text
     assert "Sytuacja zawodowa: opieka nad dzieckiem lub osobą zależną" in page
-    assert "Nazwa i miejsce pieczy: rodzina zastępcza niezawodowa w Starych Olszynach" in page
+    assert "Nazwa i miejsce pieczy: Anna i Marek Sowa, Stare Olszyny 14, 11-441 Stare Olszyny" in page
     assert "Sygnatura akt (umieszczenie): III Nsm 118/26" in page
     edit = login("asystent1").get(f"/rodziny/{family.id}/edycja").text
     assert 'id="members-2-placement_case_number"' in edit and "partner (konkubent)" in edit

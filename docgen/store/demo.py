@@ -139,7 +139,7 @@ DETAILS = {
     ("Wieczorek", "Katarzyna"): {"employment": "opieka", "disability": "brak", "phone": "698 302 115",
                                  "email": "k.wieczorek@poczta.example"},
     ("Wieczorek", "Filip"): {"care_form": "niezawodowa",
-                             "care_name": "rodzina zastępcza niezawodowa w Starych Olszynach",
+                             "care_name": "Anna i Marek Sowa, Stare Olszyny 14, 11-441 Stare Olszyny",
                              "placement_date": _d("2026-02-17"),
                              "placement_court": f"{COURT}, III Wydział Rodzinny i Nieletnich",
                              "placement_case_number": "III Nsm 118/26", "placement_order_date": _d("2026-02-10")},

@@ -21,10 +21,16 @@
       // the template holds only the server's own markup (labels, empty inputs), never typed text
       var html = template.innerHTML.replace(/__i__/g, String(count)).replace(/__n__/g, String(count + 1));
       var empty = rows.querySelector("[data-empty]");
+      var top = window.scrollY;
       if (empty) { empty.remove(); }
       rows.insertAdjacentHTML("beforeend", html);
+      // the page stays where it was: the new row takes the place of the button that was clicked
+      window.scrollTo(window.scrollX, top);
       var first = rows.lastElementChild.querySelector("input, select, textarea");
-      if (first) { first.focus({ preventScroll: true }); }
+      if (first) {
+        first.focus({ preventScroll: true });
+        if (first.getBoundingClientRect().bottom > window.innerHeight) { first.scrollIntoView({ block: "nearest" }); }
+      }
       if (status) { status.textContent = "Dodano pozycję " + (count + 1) + "."; }
     });
   });
