@@ -45,6 +45,11 @@ FAMILY_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
 BLANKS_ONLY: dict[str, tuple[tuple[str, str], ...]] = {
     "court_opinion": (("court_name", "court_name"), ("court_case_number", "court_case_number")),
 }
+# what a document of the type fixes by being generated at all: a signed consent is the basis of the work
+# (art. 8 ust. 3), every plan then takes it
+FIXED: dict[str, tuple[tuple[str, Any], ...]] = {
+    "family_consent": (("basis", "zgoda"),),
+}
 # coordinated plan: a child's placement (its row's field -> the person's field on the card)
 PLACEMENT = (("care_form", "care_form"), ("care_name", "care_name"), ("placement_date", "placement_date"),
              ("court_name", "placement_court"), ("court_case_number", "placement_case_number"),
@@ -129,6 +134,8 @@ def offered_changes(document: Document, today: dt.date | None = None) -> list[Ca
         changes.append(CardChange(key, whose + spec.label, _shown(spec, stored if stored != "" else None),
                                   _shown(spec, value), value, person.id if person is not None else None, name))
 
+    for target, value in FIXED.get(document.doc_type, ()):
+        offer(family, None, target, value)
     for source, target in FAMILY_FIELDS.get(document.doc_type, ()):
         offer(family, None, target, data.get(source))
     for source, target in BLANKS_ONLY.get(document.doc_type, ()):

@@ -190,9 +190,6 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
                            template=template)
     document.case_number = case_number
     document.document_date = as_date(clean.get(doctype.date_field)) or today or dt.date.today()
-    if doctype.id == "family_consent" and not family.basis:
-        # the signed consent is the basis of the work (art. 8 ust. 3): recorded once, every plan takes it
-        family.basis, family.consent_date = "zgoda", as_date(clean.get("consent_date"))
     document.version += 1
     document.status = STATUS_FINAL
     # the family's name may be shortened, the case number and version never: they keep names unique
