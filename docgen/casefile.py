@@ -106,13 +106,13 @@ EMPLOYMENT = (  # worded without a gendered form, as documents print them about 
 
 # "orzeczenie o niepełnosprawności" (ustawa o rehabilitacji zawodowej i społecznej, art. 4 and 4a):
 # a degree for adults, none for a child under 16
-DISABILITY = (
-    ("brak", "brak orzeczenia"),
-    ("lekki", "orzeczenie – lekki stopień niepełnosprawności"),
-    ("umiarkowany", "orzeczenie – umiarkowany stopień niepełnosprawności"),
-    ("znaczny", "orzeczenie – znaczny stopień niepełnosprawności"),
-    ("dziecko", "orzeczenie o niepełnosprawności (dziecko do 16 lat)"),
-    ("w_toku", "wniosek o orzeczenie złożony, sprawa w toku"),
+DISABILITY = (  # read after the field's label: "Orzeczenie o niepełnosprawności: stopień lekki"
+    ("brak", "brak"),
+    ("lekki", "stopień lekki"),
+    ("umiarkowany", "stopień umiarkowany"),
+    ("znaczny", "stopień znaczny"),
+    ("dziecko", "bez stopnia (dziecko do 16 lat)"),
+    ("w_toku", "wniosek złożony, sprawa w toku"),
 )
 
 CARE_FORMS = (

@@ -26,7 +26,7 @@ def person_facts(person: dict[str, Any]) -> str | None:
         parts.append(f"Sytuacja zawodowa: {work}.")
     disability = _label(DISABILITY, person.get("disability"))
     if disability:
-        parts.append(f"Niepełnosprawność: {disability}.")
+        parts.append(f"Orzeczenie o niepełnosprawności: {disability}.")
     return " ".join(parts) or None
 
 
@@ -75,4 +75,5 @@ def work_line(person: dict[str, Any]) -> str | None:
 
 def disability_line(person: dict[str, Any]) -> str | None:
     code = person.get("disability")
-    return f"{_label(DISABILITY, code)}." if code and code != "brak" else None
+    label = _label(DISABILITY, code)
+    return f"orzeczenie o niepełnosprawności – {label}." if label and code != "brak" else None

@@ -77,11 +77,10 @@ def test_the_card_prefills_what_documents_ask_about_a_person(db_session, family)
     assert (cv.data["full_name"], cv.data["phone"], cv.data["email"]) == ("Anna Zawadzka", "605 214 377", "a@b.example")
     assessment = create_document(db_session, family, "periodic_assessment", family.assistant)
     assert assessment.data["finances"] == "Anna Zawadzka: bez pracy, z rejestracją w PUP."
-    assert assessment.data["health"] == ("Anna Zawadzka: orzeczenie – lekki stopień niepełnosprawności.")
+    assert assessment.data["health"] == "Anna Zawadzka: orzeczenie o niepełnosprawności – stopień lekki."
     opinion = create_document(db_session, family, "court_opinion", family.assistant)
     assert opinion.data["member_profiles"][0]["characteristic"] == (
-        "Sytuacja zawodowa: bez pracy, z rejestracją w PUP. Niepełnosprawność: orzeczenie – lekki stopień "
-        "niepełnosprawności.")
+        "Sytuacja zawodowa: bez pracy, z rejestracją w PUP. Orzeczenie o niepełnosprawności: stopień lekki.")
     assert opinion.data["member_profiles"][1]["characteristic"] is None  # nothing recorded: nothing invented
 
 
