@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from docgen.doctypes import get_doctype
 from docgen.store.documents import create_document, generate
-from docgen.store.models import AuditEntry, Document, Family, Person, User
+from docgen.store.models import AuditEntry, Document, Family, Person
 
 PLAN = get_doctype("work_plan")
 

@@ -3,7 +3,6 @@ deleting it, and writing what a generated document fixes back to the family card
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from docgen.doctypes import get_doctype
 from docgen.store import audit
