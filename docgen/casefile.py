@@ -139,7 +139,8 @@ PLACEMENT_FIELDS: tuple[Field, ...] = (
     Field("care_form", "Forma pieczy zastępczej", CHOICE, required=False, choices=CARE_FORMS, prefill="care_form",
           help="Tylko dla dziecka w pieczy zastępczej: dane z postanowienia sądu o umieszczeniu."),
     Field("care_name", "Nazwa i miejsce pieczy", required=False, prefill="care_name",
-          help="Kto sprawuje pieczę i gdzie, np. Anna i Marek Sowa, Stare Olszyny 14; przy placówce jej nazwa i adres."),
+          help="Kto sprawuje pieczę i gdzie, np. Anna i Marek Sowa, Stare Olszyny 14; przy placówce jej nazwa "
+               "i adres."),
     Field("placement_date", "Data umieszczenia w pieczy", DATE, required=False, prefill="placement_date"),
     Field("placement_court", "Sąd, który orzekł o umieszczeniu", required=False, prefill="placement_court",
           help="Np. Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich."),

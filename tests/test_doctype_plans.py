@@ -124,8 +124,8 @@ def test_action_deadline_after_the_plan_is_a_warning_to_confirm():
     data["actions"][0]["deadline"] = "2027-08-01"
     [issue] = validate(PLAN, data)
     assert issue.warning and issue.path == "actions[0].deadline"
-    assert issue.message == ("Działania, działanie 1 – termin realizacji (1 sierpnia 2027 r.) wypada po końcu planu "
-                             "(31 lipca 2027 r.).")
+    assert issue.message == ("Działania, działanie 1 – termin realizacji (1 sierpnia 2027 r.) wypada po końcu "
+                             "planu (31 lipca 2027 r.).")
 
 
 @pytest.mark.parametrize("name, label", [

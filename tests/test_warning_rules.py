@@ -71,7 +71,8 @@ def test_a_monitoring_contact_more_than_a_month_after_the_note_is_a_warning():
     data["contacts"][3]["date"] = "2028-02-01"
     assert _only(MONITORING, data) == {"contacts[3].date": (
         True, "Kontakty z rodziną, kontakt 4 – data kontaktu (1 lutego 2028 r.) wypada ponad miesiąc po dacie "
-              "sporządzenia notatki (31 grudnia 2027 r.); notatka opisuje kontakty, które się odbyły. Sprawdź datę.")}
+              "sporządzenia notatki (31 grudnia 2027 r.); notatka opisuje kontakty, które się odbyły. "
+              "Sprawdź datę.")}
     # outside the monitoring period it is refused, once
     data["contacts"][3]["date"] = "2072-12-17"
     assert [(i.path, i.warning) for i in validate(MONITORING, data)] == [("contacts[3].date", False)]

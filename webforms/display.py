@@ -16,7 +16,8 @@ JOB_STATUS_LABELS = {"queued": "w kolejce", "running": "w toku", "finished": "go
 ACTION_LABELS = {
     "view": "podgląd", "create": "utworzenie", "update": "zmiana", "generate": "wygenerowanie dokumentu",
     "download": "pobranie pliku", "delete": "usunięcie", "export": "eksport danych", "anonymise": "anonimizacja",
-    "close": "zakończenie pracy", "reopen": "wznowienie pracy", "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
+    "close": "zakończenie pracy", "reopen": "wznowienie pracy",
+    "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
 }
 OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek",
                  "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu", "template": "szablon dokumentu"}
@@ -80,7 +81,8 @@ def person_details(person) -> list[str]:
 
 
 def register(app) -> None:
-    app.jinja_env.globals.update(show_value=show_value, person_details=person_details, status_label=lambda s: STATUS_LABELS.get(s, s),
+    app.jinja_env.globals.update(show_value=show_value, person_details=person_details,
+                                 status_label=lambda s: STATUS_LABELS.get(s, s),
                                  required_when_hint=required_when_hint, days=days,
                                  action_label=lambda a: ACTION_LABELS.get(a, a), retention_ends=retention_ends,
                                  object_label=lambda o: OBJECT_LABELS.get(o, o),

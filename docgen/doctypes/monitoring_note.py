@@ -103,9 +103,9 @@ def _contacts_far_ahead(data: dict[str, Any]) -> Iterator[Issue]:
         if (end and day <= end) or (start and day < start) or (stop and day > stop):
             continue  # already refused by _contacts_after_work
         yield Issue(f"contacts[{index}].date",
-                    f"Kontakty z rodziną, kontakt {index + 1} – data kontaktu ({date_long(day)}) wypada ponad miesiąc "
-                    f"po dacie sporządzenia notatki ({date_long(made)}); notatka opisuje kontakty, które się "
-                    f"odbyły. Sprawdź datę.")
+                    f"Kontakty z rodziną, kontakt {index + 1} – data kontaktu ({date_long(day)}) wypada ponad "
+                    f"miesiąc po dacie sporządzenia notatki ({date_long(made)}); notatka opisuje kontakty, które "
+                    f"się odbyły. Sprawdź datę.")
 
 
 RULES = (
