@@ -19,6 +19,11 @@ RELATIONS = (
     ("ojciec", "ojciec"),
     ("opiekun", "opiekun prawny"),
     ("dziecko", "dziecko"),
+    # a parent's partner living with the family, and grandparents, each in the form a document prints
+    ("partner", "partner (konkubent)"),
+    ("partnerka", "partnerka (konkubina)"),
+    ("babcia", "babcia"),
+    ("dziadek", "dziadek"),
     ("inny", "inny członek rodziny"),
 )
 
@@ -102,6 +107,80 @@ COORDINATOR_FIELDS: tuple[Field, ...] = (
 )
 
 
+# --- the family card's own fields of a person (documents take them from the card) -----------
+# What documents ask about a person (their work, a disability certificate, how to reach them for a
+# letter or a CV) and where a child in foster care lives. Only the family card holds them: a
+# document's member list stays as short as before, and takes from here what it prints.
+
+EMPLOYMENT = (  # worded without a gendered form, as documents print them about anyone
+    ("umowa_o_prace", "praca na umowę o pracę"),
+    ("praca_dorywcza", "praca dorywcza lub umowa zlecenia, o dzieło"),
+    ("dzialalnosc", "własna działalność gospodarcza"),
+    ("bezrobocie_pup", "bez pracy, z rejestracją w PUP"),
+    ("bez_pracy", "bez pracy, bez rejestracji w PUP"),
+    ("nauka", "nauka (szkoła, studia)"),
+    ("emerytura_renta", "emerytura lub renta"),
+    ("opieka", "opieka nad dzieckiem lub osobą zależną (urlop wychowawczy, świadczenie)"),
+    ("inna", "inna sytuacja"),
+)
+
+# "orzeczenie o niepełnosprawności" (ustawa o rehabilitacji zawodowej i społecznej, art. 4 and 4a):
+# a degree for adults, none for a child under 16
+DISABILITY = (  # read after the field's label: "Orzeczenie o niepełnosprawności: stopień lekki"
+    ("brak", "brak"),
+    ("lekki", "stopień lekki"),
+    ("umiarkowany", "stopień umiarkowany"),
+    ("znaczny", "stopień znaczny"),
+    ("dziecko", "bez stopnia (dziecko do 16 lat)"),
+    ("w_toku", "wniosek złożony, sprawa w toku"),
+)
+
+CARE_FORMS = (
+    ("spokrewniona", "rodzina zastępcza spokrewniona"),
+    ("niezawodowa", "rodzina zastępcza niezawodowa"),
+    ("zawodowa", "rodzina zastępcza zawodowa"),
+    ("rodzinny_dom", "rodzinny dom dziecka"),
+    ("placowka", "placówka opiekuńczo-wychowawcza"),
+    ("regionalna_placowka", "regionalna placówka opiekuńczo-terapeutyczna"),
+    ("osrodek_preadopcyjny", "interwencyjny ośrodek preadopcyjny"),
+)
+
+PERSON_DETAILS: tuple[Field, ...] = (
+    Field("employment", "Sytuacja zawodowa", CHOICE, required=False, choices=EMPLOYMENT, prefill="employment"),
+    Field("disability", "Orzeczenie o niepełnosprawności", CHOICE, required=False, choices=DISABILITY,
+          prefill="disability", help="Stopień z orzeczenia powiatowego zespołu do spraw orzekania."),
+    Field("phone", "Telefon", required=False, max_length=40, prefill="phone",
+          help="Wstawiany do pism i CV tej osoby."),
+    Field("email", "E-mail", required=False, max_length=120, prefill="email"),
+)
+
+# a child in foster care (art. 15 ust. 1 pkt 2): the coordinated plan and the court opinion take them
+PLACEMENT_FIELDS: tuple[Field, ...] = (
+    Field("care_form", "Forma pieczy zastępczej", CHOICE, required=False, choices=CARE_FORMS, prefill="care_form",
+          help="Tylko dla dziecka w pieczy zastępczej: dane z postanowienia sądu o umieszczeniu."),
+    Field("care_name", "Nazwa i miejsce pieczy", required=False, prefill="care_name",
+          help="Kto sprawuje pieczę i gdzie, np. Anna i Marek Sowa, Stare Olszyny 14; przy placówce jej nazwa "
+               "i adres."),
+    Field("placement_date", "Data umieszczenia w pieczy", DATE, required=False, prefill="placement_date"),
+    Field("placement_court", "Sąd, który orzekł o umieszczeniu", required=False, prefill="placement_court",
+          help="Np. Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich."),
+    Field("placement_case_number", "Sygnatura akt (umieszczenie)", COURT_CASE, required=False,
+          prefill="placement_case_number", help="Np. III Nsm 253/19."),
+    Field("placement_order_date", "Data postanowienia o umieszczeniu", DATE, required=False,
+          prefill="placement_order_date"),
+)
+
+# the monitoring after work ended (art. 15 ust. 1 pkt 16), as the closing report fixed it
+MONITORING_FIELDS: tuple[Field, ...] = (
+    Field("monitoring_from", "Monitorowanie od", DATE, required=False, prefill="monitoring_from"),
+    Field("monitoring_to", "Monitorowanie do", DATE, required=False, prefill="monitoring_to"),
+)
+
+# the card's member: the documents' member and the card's own fields
+RECORD_MEMBERS = dataclasses.replace(MEMBERS, min_items=0, fields=MEMBERS.fields + PERSON_DETAILS + PLACEMENT_FIELDS)
+# --- end of the card's own fields of a person --------------------------------------------------
+
+
 def _members_identified(data: dict[str, Any]) -> Iterator[Issue]:
     for index, person in enumerate(rows(data, "members")):
         path = f"members[{index}]"
@@ -147,20 +226,6 @@ def naming_the_family(derive: Callable[[dict[str, Any]], dict[str, Any]] | None 
     return derived
 
 
-def _assistant_not_social_worker(data: dict[str, Any]) -> Iterator[Issue]:
-    assistant = " ".join((data.get("assistant_name") or "").split()).casefold()
-    worker = " ".join((data.get("social_worker_name") or "").split()).casefold()
-    if assistant and assistant == worker:
-        yield Issue("social_worker_name", "Asystent rodziny nie może być pracownikiem socjalnym tej samej "
-                                          "rodziny (art. 17 ustawy).")
-
-
-def assistant_not_social_worker(section: str) -> Rule:
-    """art. 17: for a type holding both `assistant_name` and `social_worker_name`; messages in `section`."""
-    return Rule("assistant_not_social_worker", "Asystent nie jest pracownikiem socjalnym rodziny.",
-                _assistant_not_social_worker, section=section)
-
-
 def _optional(item: Item) -> Item:
     return dataclasses.replace(item, required=False) if isinstance(item, Field) and item.required else item
 
@@ -171,11 +236,11 @@ FAMILY_RECORD = DocType(
     title="Karta rodziny",
     template="",
     sections=(
-        Section("family", "Rodzina", (*FAMILY_NAMES, ADDRESS, _optional(SOCIAL_WORKER),
-                                      dataclasses.replace(MEMBERS, min_items=0))),
+        Section("family", "Rodzina", (*FAMILY_NAMES, ADDRESS, _optional(SOCIAL_WORKER), RECORD_MEMBERS)),
         Section("basis", "Podstawa objęcia wsparciem", tuple(_optional(f) for f in BASIS_FIELDS)),
         Section("coordinator", "Koordynator pieczy zastępczej (gdy dziecko przebywa w pieczy)",
                 tuple(_optional(f) for f in COORDINATOR_FIELDS)),
+        Section("monitoring", "Monitorowanie po zakończeniu pracy", MONITORING_FIELDS),
     ),
     rules=(MEMBERS_IDENTIFIED,),
 )

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from docgen.definition import Issue
 from docgen.doctypes import DOCTYPES, get_doctype
+from docgen.formatting import date_long
 from docgen.store import users
+from docgen.store.cardsync import accept_changes, offered_changes
 from docgen.store.documents import create_document, generate
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, Office, Person, User
 from docgen.validate import DataInvalid, validate
@@ -122,8 +124,13 @@ def test_a_plan_needs_the_familys_consent_or_a_court_order_recorded_before_it(db
 
     family, ewa = _case(db_session, basis="")
     consent = get_doctype("family_consent").example()
-    _generated(db_session, family, ewa, "family_consent", consent)
-    # the signed consent is recorded in the case file once; the plan starts with it
+    signed = _generated(db_session, family, ewa, "family_consent", consent)
+    # the signed consent is offered to the case file, never written there unasked; accepted, the plan starts with it
+    assert family.basis == ""
+    offered = offered_changes(signed, dt.date(2026, 12, 3))
+    assert [(change.key, change.proposed) for change in offered] == [
+        ("family:basis", "zgoda rodziny"), ("family:consent_date", date_long(consent["consent_date"]))]
+    accept_changes(db_session, signed, [change.key for change in offered], dt.date(2026, 12, 3))
     assert (family.basis, family.consent_date) == ("zgoda", dt.date.fromisoformat(consent["consent_date"]))
     document = create_document(db_session, family, "work_plan", ewa)
     assert (document.data["basis"], document.data["consent_date"]) == ("zgoda", consent["consent_date"])

@@ -104,7 +104,13 @@ def test_prefill_takes_the_case_facts_the_fields_name():
 
 def test_family_record_reuses_the_plan_fields_but_asks_for_less():
     record_members = FAMILY_RECORD.item("members")
-    assert record_members.fields == PLAN.item("members").fields
+    plan_fields = PLAN.item("members").fields
+    # the plan's very fields first, then what only the card keeps (work, disability, contact, placement)
+    assert record_members.fields[:len(plan_fields)] == plan_fields
+    assert {spec.name for spec in record_members.fields[len(plan_fields):]} == {
+        "employment", "disability", "phone", "email", "care_form", "care_name", "placement_date", "placement_court",
+        "placement_case_number", "placement_order_date"}
+    assert not any(spec.required for spec in record_members.fields[len(plan_fields):])
     assert validate(FAMILY_RECORD, {"family_name": "Zawadzcy", "address": "ul. Leśna 12"}) == []
     assert PLAN.item("basis").required and not FAMILY_RECORD.item("basis").required
 

@@ -129,11 +129,13 @@ def test_work_plan_rules_apply_too(changes, path, message):
     assert _issues(PLAN, _example(**changes))[path] == message
 
 
-def test_action_deadline_outside_the_plan_is_refused():
+def test_action_deadline_after_the_plan_is_a_warning_to_confirm():
     data = PLAN.example()
     data["actions"][0]["deadline"] = "2027-08-01"
-    assert _issues(PLAN, data) == {"actions[0].deadline": "Działania, działanie 1 – termin realizacji wypada po "
-                                                          "końcu planu (31 lipca 2027 r.)."}
+    [issue] = validate(PLAN, data)
+    assert issue.warning and issue.path == "actions[0].deadline"
+    assert issue.message == ("Działania, działanie 1 – termin realizacji (1 sierpnia 2027 r.) wypada po końcu "
+                             "planu (31 lipca 2027 r.).")
 
 
 @pytest.mark.parametrize("name, label", [

@@ -88,7 +88,8 @@ def make_family(session, office, assistant, name=FAMILY_NAME, closed_on=None):
 
 def complete(document):
     """The prefilled data completed with the example's answers, naming the family in free text."""
-    prefilled = {key: value for key, value in document.data.items() if value not in (None, [])}
+    # the plan's own date stays the example's, so its period does not start before the plan is made
+    prefilled = {key: value for key, value in document.data.items() if value not in (None, []) and key != "plan_date"}
     data = {**get_doctype(document.doc_type).example(), **prefilled}
     first = prefilled["members"][0]
     data["strengths"] = f"{first['first_name']} dba o dzieci: " + \

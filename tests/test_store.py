@@ -192,8 +192,9 @@ def test_case_number_is_unique_per_office(db_session):
 # --- generating files -------------------------------------------------------------------
 
 def _complete(document):
-    """The prefilled data completed with the example's answers to what the family does not say."""
-    prefilled = {key: value for key, value in document.data.items() if value not in (None, [])}
+    """The prefilled data completed with the example's answers to what the family does not say (the plan's
+    own date too, so its period does not start before the plan is made)."""
+    prefilled = {key: value for key, value in document.data.items() if value not in (None, []) and key != "plan_date"}
     data = {**get_doctype(document.doc_type).example(), **prefilled}
     assert validate(get_doctype(document.doc_type), data) == []
     return data

@@ -74,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .dashboard.routes import bp as dashboard_bp
+    from .documents import drafts  # noqa: F401  (adds its routes to the documents blueprint)
     from .documents.routes import bp as documents_bp
     from .families import lifecycle  # noqa: F401  (adds its routes to the families blueprint)
     from .families.routes import bp as families_bp

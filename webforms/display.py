@@ -6,6 +6,7 @@ from typing import Any
 
 from babel.dates import format_datetime, format_timedelta, get_timezone
 
+from docgen.casefile import PERSON_DETAILS, PLACEMENT_FIELDS
 from docgen.definition import BOOL, CHOICE, DATE, Field
 from docgen.formatting import LOCALE, date_long
 from docgen.store.lifecycle import retention_ends
@@ -15,7 +16,8 @@ JOB_STATUS_LABELS = {"queued": "w kolejce", "running": "w toku", "finished": "go
 ACTION_LABELS = {
     "view": "podgląd", "create": "utworzenie", "update": "zmiana", "generate": "wygenerowanie dokumentu",
     "download": "pobranie pliku", "delete": "usunięcie", "export": "eksport danych", "anonymise": "anonimizacja",
-    "close": "zakończenie pracy", "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
+    "close": "zakończenie pracy", "reopen": "wznowienie pracy",
+    "login": "logowanie", "login_failed": "nieudane logowanie", "logout": "wylogowanie",
     "request": "zmiana konta do potwierdzenia", "confirm": "potwierdzenie zmiany konta",
     "refuse": "odrzucenie zmiany konta", "cancel": "wycofanie zmiany konta",
 }
@@ -27,7 +29,7 @@ PAGE_LABELS = {
     "documents.step": "krok kreatora", "documents.review": "podsumowanie dokumentu",
     "documents.download": "pobranie pliku", "documents.download_pdf": "pobranie pliku PDF",
     "documents.preview": "podgląd dokumentu", "documents.preview_image": "podgląd strony dokumentu",
-    "families.export": "eksport danych",
+    "families.export": "eksport danych", "documents.delete_draft": "usuwanie szkicu",
 }
 OFFICE_TIMEZONE = get_timezone("Europe/Warsaw")
 
@@ -70,8 +72,19 @@ def required_when_hint(spec: Field, siblings) -> str:
     return f"Wymagane, gdy „{other.label}” to: {other.choice_label(value)}."
 
 
+def person_details(person) -> list[str]:
+    """What the family card records about a person beyond the name and role, for the family page."""
+    details = []
+    for spec in PERSON_DETAILS + (PLACEMENT_FIELDS if person.foster_care else ()):
+        value = getattr(person, spec.name, None)
+        if value not in (None, ""):
+            details.append(f"{spec.label}: {show_value(spec, value)}")
+    return details
+
+
 def register(app) -> None:
-    app.jinja_env.globals.update(show_value=show_value, status_label=lambda s: STATUS_LABELS.get(s, s),
+    app.jinja_env.globals.update(show_value=show_value, person_details=person_details,
+                                 status_label=lambda s: STATUS_LABELS.get(s, s),
                                  required_when_hint=required_when_hint, days=days,
                                  action_label=lambda a: ACTION_LABELS.get(a, a), retention_ends=retention_ends,
                                  object_label=lambda o: OBJECT_LABELS.get(o, o),

@@ -91,6 +91,17 @@ def step_form(section: Section, data: dict[str, Any], formdata: Any = None) -> F
     return form_class(section)(formdata=formdata, data=values)
 
 
+# the index a new row's inputs get in the row template; static/rows.js puts the next number in
+ROW_INDEX = "__i__"
+
+
+def blank_rows(section: Section) -> dict[str, Form]:
+    """An empty row of each repeating group, named with ROW_INDEX: "+ Dodaj" copies it in the
+    browser (static/rows.js), so a row is added without reloading the page."""
+    return {item.name: _row_form(item)(prefix=f"{item.name}-{ROW_INDEX}-")
+            for item in section.items if isinstance(item, Repeat)}
+
+
 def apply_row_action(section: Section, data: dict[str, Any], action: str) -> bool:
     """'add:members' appends an empty row, 'remove:members:2' removes the third; True when done."""
     parts = action.split(":")

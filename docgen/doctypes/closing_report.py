@@ -42,8 +42,9 @@ SECTIONS = (
               help="Co rodzina powinna robić dalej i jakie wsparcie warto utrzymać."),
     )),
     Section("monitoring", "Plan monitorowania", (
-        Field("monitoring_from", "Monitorowanie od", DATE, help="Pierwszy dzień po zakończeniu pracy lub później."),
-        Field("monitoring_to", "Monitorowanie do", DATE),
+        Field("monitoring_from", "Monitorowanie od", DATE, prefill="monitoring_from",
+              help="Pierwszy dzień po zakończeniu pracy lub później."),
+        Field("monitoring_to", "Monitorowanie do", DATE, prefill="monitoring_to"),
         Field("monitoring_forms", "Planowane formy kontaktu", TEXTAREA,
               help="Np. wizyta w domu raz w miesiącu, rozmowy telefoniczne, informacja ze szkoły."),
     )),

@@ -8,23 +8,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Iterator
 
-from ..casefile import COORDINATOR_FIELDS
-from ..definition import (CHOICE, COURT_CASE, DATE, TABLE_CELL_LIMIT, TEXTAREA, DocType, Field, Issue, Item,
+from ..casefile import CARE_FORMS, COORDINATOR_FIELDS
+from ..definition import (CHOICE, COURT_CASE, DATE, TABLE_CELL_LIMIT, TEXTAREA, WARNING, DocType, Field, Issue, Item,
                           Repeat, Rule, Section, Signature)
 from ..formatting import date_long
 from ..rules import date_of, full_name, rows, rows_dated_before
 from . import work_plan
-from .work_plan import PLAN_RULES, WORK_PLAN
+from .work_plan import PLAN_RULES, WORK_PLAN, deadlines_passed
 
-CARE_FORMS = (
-    ("spokrewniona", "rodzina zastępcza spokrewniona"),
-    ("niezawodowa", "rodzina zastępcza niezawodowa"),
-    ("zawodowa", "rodzina zastępcza zawodowa"),
-    ("rodzinny_dom", "rodzinny dom dziecka"),
-    ("placowka", "placówka opiekuńczo-wychowawcza"),
-    ("regionalna_placowka", "regionalna placówka opiekuńczo-terapeutyczna"),
-    ("osrodek_preadopcyjny", "interwencyjny ośrodek preadopcyjny"),
-)
 # family foster care (rodzinna piecza zastępcza, art. 39 of the Act): a coordinator of family foster
 # care works with it (art. 76), and with the assistant on this plan (art. 15 ust. 1 pkt 2); a child in
 # institutional care (art. 93) has no such coordinator: the institution's contact is named instead
@@ -53,14 +44,15 @@ CHILDREN_IN_CARE = Repeat(
         Field("first_name", "Imię", prefill="first_name"),
         Field("last_name", "Nazwisko", prefill="last_name"),
         Field("birth_date", "Data urodzenia", DATE, prefill="birth_date"),
-        Field("care_form", "Forma pieczy zastępczej", CHOICE, choices=CARE_FORMS),
-        Field("care_name", "Nazwa i miejsce pieczy",
+        Field("care_form", "Forma pieczy zastępczej", CHOICE, choices=CARE_FORMS, prefill="care_form"),
+        Field("care_name", "Nazwa i miejsce pieczy", prefill="care_name",
               help="Np. rodzina zastępcza niezawodowa w Starych Olszynach albo nazwa i adres placówki."),
-        Field("placement_date", "Data umieszczenia w pieczy", DATE),
-        Field("court_name", "Sąd, który orzekł o umieszczeniu",
+        Field("placement_date", "Data umieszczenia w pieczy", DATE, prefill="placement_date"),
+        Field("court_name", "Sąd, który orzekł o umieszczeniu", prefill="placement_court",
               help="Np. Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich."),
-        Field("court_case_number", "Sygnatura akt", COURT_CASE, help="Np. III Nsm 253/19."),
-        Field("court_order_date", "Data postanowienia o umieszczeniu", DATE),
+        Field("court_case_number", "Sygnatura akt", COURT_CASE, prefill="placement_case_number",
+              help="Np. III Nsm 253/19."),
+        Field("court_order_date", "Data postanowienia o umieszczeniu", DATE, prefill="placement_order_date"),
         Field("help_plan_date", "Data planu pomocy dziecku", DATE,
               help="Plan pomocy dziecku, z którym skoordynowano ten plan; sporządza go koordynator "
                    "rodzinnej pieczy zastępczej albo placówka."),
@@ -228,6 +220,9 @@ RULES = PLAN_RULES + (
          _in_care_are_members, section="children_in_care"),
     Rule("return_deadlines", "Terminy warunków powrotu nie wypadają przed początkiem planu.",
          _return_deadlines, section="return"),
+    Rule("return_deadlines_passed", "Terminy warunków powrotu nie minęły przed sporządzeniem planu.",
+         deadlines_passed("return_conditions", "Warunki powrotu dziecka do rodziny", "warunek"),
+         section="return", severity=WARNING),
 )
 
 

@@ -70,12 +70,12 @@ SECTIONS = (
                    Field("first_name", "Imię", prefill="first_name"),
                    Field("last_name", "Nazwisko", prefill="last_name"),
                    Field("relation", "Rola w rodzinie", CHOICE, choices=RELATIONS, prefill="relation"),
-                   Field("characteristic", "Charakterystyka", TEXTAREA,
+                   Field("characteristic", "Charakterystyka", TEXTAREA, prefill="profile_start",
                          help="Zdrowie, nauka lub praca, zachowanie, pełnienie ról w rodzinie."),
                )),
     )),
     Section("children", "Sytuacja opiekuńczo-wychowawcza dzieci", (
-        Field("children_care", "Sytuacja opiekuńczo-wychowawcza dzieci", TEXTAREA,
+        Field("children_care", "Sytuacja opiekuńczo-wychowawcza dzieci", TEXTAREA, prefill="children_in_care_text",
               help="Opieka i wychowanie, nauka, zdrowie, zaspokajanie potrzeb dzieci."),
     )),
     Section("living", "Warunki mieszkaniowe i materialne", (

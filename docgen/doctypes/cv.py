@@ -41,8 +41,8 @@ SECTIONS = (
                 Field("full_name", "Imię i nazwisko", prefill="family_head_name"),
                 Field("address", "Adres lub miejscowość", required=False, prefill="address",
                       help="Wystarczy miejscowość."),
-                Field("phone", "Telefon", required=False, max_length=40),
-                Field("email", "E-mail", required=False, max_length=120),
+                Field("phone", "Telefon", required=False, max_length=40, prefill="family_head_phone"),
+                Field("email", "E-mail", required=False, max_length=120, prefill="family_head_email"),
             )),
     Section("profile", "Profil zawodowy", numbered=False, optional=True, items=(
         Field("profile", "Profil zawodowy", TEXTAREA, required=False, max_length=1200,

@@ -171,7 +171,7 @@ SECTIONS = (
                            "„zamieszkała” albo „zamieszkały”."),
                 Field("sender_address", "Adres nadawcy", TEXTAREA, max_length=300, prefill="address_lines",
                       help="Ulica i numer; w drugim wierszu kod pocztowy i miejscowość."),
-                Field("sender_phone", "Telefon nadawcy", required=False, max_length=40),
+                Field("sender_phone", "Telefon nadawcy", required=False, max_length=40, prefill="family_head_phone"),
             )),
     Section("addressee", "Adresat", numbered=False,
             help="Urząd, instytucja lub osoba, do której pismo jest kierowane.", items=(

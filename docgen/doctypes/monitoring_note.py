@@ -3,10 +3,16 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+import datetime as dt
+
 from ..casefile import ADDRESS, FAMILY_NAMES, SOCIAL_WORKER, naming_the_family
-from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
+from ..definition import CHOICE, DATE, TEXTAREA, WARNING, DocType, Field, Issue, Repeat, Rule, Section, Signature
 from ..formatting import date_long
 from ..rules import date_of, rows
+
+# a note records the contacts held and the next one planned, which is seldom more than a month ahead;
+# a contact dated further after the note is most likely a mistyped date
+FAR_AHEAD = dt.timedelta(days=31)
 
 CONTACT_FORMS = (
     ("wizyta", "wizyta w domu rodziny"),
@@ -27,8 +33,8 @@ SECTIONS = (
     Section("family", "Dane rodziny", (*FAMILY_NAMES, ADDRESS, SOCIAL_WORKER)),
     Section("period", "Okres monitorowania", (
         Field("work_end", "Data zakończenia pracy z rodziną", DATE, prefill="work_end"),
-        Field("monitoring_from", "Monitorowanie od", DATE),
-        Field("monitoring_to", "Monitorowanie do", DATE),
+        Field("monitoring_from", "Monitorowanie od", DATE, prefill="monitoring_from"),
+        Field("monitoring_to", "Monitorowanie do", DATE, prefill="monitoring_to"),
     )),
     Section("contacts", "Kontakty z rodziną", (
         Repeat("contacts", "Kontakty z rodziną", item_label="kontakt", min_items=1, max_items=60,
@@ -85,11 +91,31 @@ def _contacts_after_work(data: dict[str, Any]) -> Iterator[Issue]:
             yield Issue(f"contacts[{index}].date", where + "data kontaktu wypada poza okresem monitorowania.")
 
 
+def _contacts_far_ahead(data: dict[str, Any]) -> Iterator[Issue]:
+    """Read against the note's own date, so the same data gives the same answer on any day."""
+    made = date_of(data, "document_date")
+    end, start, stop = date_of(data, "work_end"), date_of(data, "monitoring_from"), date_of(data, "monitoring_to")
+    if made is None:
+        return
+    for index, contact in enumerate(rows(data, "contacts")):
+        day = date_of(contact, "date")
+        if day is None or day - made <= FAR_AHEAD:
+            continue
+        if (end and day <= end) or (start and day < start) or (stop and day > stop):
+            continue  # already refused by _contacts_after_work
+        yield Issue(f"contacts[{index}].date",
+                    f"Kontakty z rodziną, kontakt {index + 1} – data kontaktu ({date_long(day)}) wypada ponad "
+                    f"miesiąc po dacie sporządzenia notatki ({date_long(made)}); notatka opisuje kontakty, które "
+                    f"się odbyły. Sprawdź datę.")
+
+
 RULES = (
     Rule("period_after_work", "Monitorowanie zaczyna się po zakończeniu pracy, okres jest poprawny.",
          _period_after_work, section="period"),
     Rule("contacts_after_work", "Każdy kontakt jest po zakończeniu pracy i w okresie monitorowania.",
          _contacts_after_work, section="contacts"),
+    Rule("contacts_far_ahead", "Kontakty nie wypadają daleko po dacie notatki.", _contacts_far_ahead,
+         section="contacts", severity=WARNING),
 )
 
 

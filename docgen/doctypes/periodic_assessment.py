@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..casefile import ADDRESS, FAMILY_NAMES, MEMBERS, MEMBERS_IDENTIFIED, naming_the_family
-from ..definition import (CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section,
-                          Signature)
+from ..definition import (CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, WARNING, DocType, Field, Issue, Repeat, Rule,
+                          Section, Signature)
 from ..formatting import age_on, date_long
 from ..rules import add_months, date_of, rows
 
@@ -82,11 +82,11 @@ SECTIONS = (
               help="Lokal, liczba izb, wyposażenie, opłaty, zmiany od ostatniej oceny."),
     )),
     Section("finances", "Sytuacja materialna i zawodowa", (
-        Field("finances", "Sytuacja materialna i zawodowa", TEXTAREA,
+        Field("finances", "Sytuacja materialna i zawodowa", TEXTAREA, prefill="members_work",
               help="Źródła dochodu, świadczenia, zadłużenie, praca i jej poszukiwanie."),
     )),
     Section("health", "Zdrowie", (
-        Field("health", "Stan zdrowia członków rodziny", TEXTAREA,
+        Field("health", "Stan zdrowia członków rodziny", TEXTAREA, prefill="members_disability",
               help="Tylko to, co ma znaczenie dla pracy z rodziną (dane wrażliwe)."),
     )),
     Section("authority", "Władza rodzicielska", (
@@ -155,6 +155,13 @@ def _dates_in_order(data: dict[str, Any]) -> Iterator[Issue]:
                                     "sporządzenia oceny.")
 
 
+def _period_not_ahead(data: dict[str, Any]) -> Iterator[Issue]:
+    start, end, made = date_of(data, "period_from"), date_of(data, "period_to"), date_of(data, "document_date")
+    if end and made and end > made and not (start and made < start):  # that one is refused by _dates_in_order
+        yield Issue("period_to", f"Okres objęty oceną do: {date_long(end)}, czyli po dacie sporządzenia oceny "
+                                 f"({date_long(made)}) – ocena obejmie czas, który jeszcze nie minął.")
+
+
 RULES = (
     MEMBERS_IDENTIFIED,
     Rule("period_ordered", "Koniec okresu oceny następuje po jego początku.", _period_ordered, section="period"),
@@ -162,6 +169,8 @@ RULES = (
          _period_at_most_half_year, section="period"),
     Rule("dates_in_order", "Ocenę sporządza się w okresie lub po nim, a kierownik otrzymuje ją potem.",
          _dates_in_order, section="signatures"),
+    Rule("period_not_ahead", "Ocena nie obejmuje czasu po dniu jej sporządzenia.", _period_not_ahead,
+         section="period", severity=WARNING),
 )
 
 

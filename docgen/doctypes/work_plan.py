@@ -5,7 +5,7 @@ from typing import Any, Iterator
 
 from ..casefile import (ADDRESS, BASIS_FIELDS, FAMILY_NAMES, MEMBERS, MEMBERS_IDENTIFIED, SOCIAL_WORKER,
                         naming_the_family)
-from ..definition import CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+from ..definition import CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, WARNING, DocType, Field, Issue, Repeat, Rule, Section
 from ..formatting import date_long
 from ..rules import date_of, full_name, is_adult, rows
 
@@ -113,16 +113,50 @@ def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
 
 
 def _deadlines_within_plan(data: dict[str, Any]) -> Iterator[Issue]:
-    start, end = date_of(data, "valid_from"), date_of(data, "valid_to")
+    start = date_of(data, "valid_from")
     for index, row in enumerate(rows(data, "actions")):
         deadline = date_of(row, "deadline")
         if deadline and start and deadline < start:
             yield Issue(f"actions[{index}].deadline",
                         f"Działania, działanie {index + 1} – termin realizacji jest przed początkiem planu.")
+
+
+# The warnings below read "today" as the date the plan is drawn up (`plan_date`, prefilled with the
+# day the draft was started): the plan speaks as of that day, and the same data always gives the
+# same answer, in a test, the CLI or a year later.
+
+def _deadlines_after_plan_end(data: dict[str, Any]) -> Iterator[Issue]:
+    """Not forbidden: a longer action may outlive the plan, which is revised after each assessment."""
+    end = date_of(data, "valid_to")
+    for index, row in enumerate(rows(data, "actions")):
+        deadline = date_of(row, "deadline")
         if deadline and end and deadline > end:
             yield Issue(f"actions[{index}].deadline",
-                        f"Działania, działanie {index + 1} – termin realizacji wypada po końcu planu "
-                        f"({date_long(end)}).")
+                        f"Działania, działanie {index + 1} – termin realizacji ({date_long(deadline)}) wypada po "
+                        f"końcu planu ({date_long(end)}).")
+
+
+def deadlines_passed(group: str, where: str, noun: str):
+    """Rows of `group` whose deadline had passed on the day the plan is drawn up; a deadline before
+    the plan's start is left to the blocker that says so."""
+
+    def check(data: dict[str, Any]) -> Iterator[Issue]:
+        made, start = date_of(data, "plan_date"), date_of(data, "valid_from")
+        for index, row in enumerate(rows(data, group)):
+            deadline = date_of(row, "deadline")
+            if deadline and made and deadline < made and not (start and deadline < start):
+                yield Issue(f"{group}[{index}].deadline",
+                            f"{where}, {noun} {index + 1} – termin ({date_long(deadline)}) minął przed datą "
+                            f"sporządzenia planu ({date_long(made)}).")
+
+    return check
+
+
+def _plan_starts_before_it_is_made(data: dict[str, Any]) -> Iterator[Issue]:
+    start, made, assigned = date_of(data, "valid_from"), date_of(data, "plan_date"), date_of(data, "assignment_date")
+    if start and made and start < made and not (assigned and start < assigned):
+        yield Issue("valid_from", f"Plan obowiązuje od: {date_long(start)}, czyli przed datą sporządzenia planu "
+                                  f"({date_long(made)}) – plan obejmie czas, który już minął.")
 
 
 def _basis_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
@@ -152,8 +186,15 @@ PLAN_RULES = (
     Rule("basis_before_plan", "Zgoda lub postanowienie sądu poprzedza plan.", _basis_before_plan, section="basis"),
     Rule("period_ordered", "Okres planu jest poprawny i nie zaczyna się przed skierowaniem.",
          _period_ordered, section="period"),
-    Rule("deadlines_within_plan", "Terminy działań mieszczą się w okresie planu.",
+    Rule("deadlines_within_plan", "Terminy działań nie wypadają przed początkiem planu.",
          _deadlines_within_plan, section="actions"),
+    # warnings: worth a second look, confirmed by the assistant, never forbidden by the Act
+    Rule("deadlines_after_plan_end", "Terminy działań mieszczą się w okresie planu.",
+         _deadlines_after_plan_end, section="actions", severity=WARNING),
+    Rule("deadlines_passed", "Terminy działań nie minęły przed sporządzeniem planu.",
+         deadlines_passed("actions", "Działania", "działanie"), section="actions", severity=WARNING),
+    Rule("plan_starts_before_it_is_made", "Plan nie zaczyna się przed dniem, w którym go sporządzono.",
+         _plan_starts_before_it_is_made, section="period", severity=WARNING),
 )
 
 RULES = PLAN_RULES + (

@@ -30,6 +30,7 @@ DELETE = "delete"
 EXPORT = "export"
 ANONYMISE = "anonymise"
 CLOSE = "close"
+REOPEN = "reopen"
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
 LOGOUT = "logout"
@@ -40,7 +41,7 @@ REFUSE = "refuse"
 CANCEL = "cancel"
 
 ACTIONS = (VIEW, CREATE, UPDATE, GENERATE, DOWNLOAD, DELETE, EXPORT, ANONYMISE, CLOSE, LOGIN, LOGIN_FAILED,
-           LOGOUT, REQUEST, CONFIRM, REFUSE, CANCEL)
+           LOGOUT, REOPEN, REQUEST, CONFIRM, REFUSE, CANCEL)
 
 # who acts when no user does: the `docgen anonymise` command, scheduled jobs
 SYSTEM = "system"

@@ -16,6 +16,7 @@ from ..doctypes import get_doctype
 from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
 from ..prefill import prefill
+from ..people import disability_line, members_text, person_facts, placements_text, work_line
 from ..definition import Issue
 from ..polish import sex_of
 from ..render import render_valid
@@ -72,7 +73,8 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
     # the role as printed, for free-text fields that take it ("opiekun prawny", not the code)
     day = today or dt.date.today()
     members = record["members"] = [{**m, "relation_label": MEMBERS.field("relation").choice_label(m["relation"]),
-                                    "adult": is_adult(m, day), "name": full_name(m)}
+                                    "adult": is_adult(m, day), "name": full_name(m),
+                                    "profile_start": person_facts(m)}
                                    for m in record["members"]]
     adults = [m for m in members if m["adult"]]
     heads = [m for m in adults if m.get("relation") in _HEAD_RELATIONS] or adults
@@ -91,6 +93,12 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
         # the family member who writes a letter or a CV unless another is picked
         "family_head_name": heads[0]["name"] if heads else None,
         "family_head_sex": sex_of(heads[0]) if heads else None,
+        "family_head_phone": heads[0].get("phone") if heads else None,
+        "family_head_email": heads[0].get("email") if heads else None,
+        # what the card says about the people, as a start of the documents' own text (docgen.people)
+        "children_in_care_text": placements_text(members),
+        "members_work": members_text(adults, work_line),
+        "members_disability": members_text(members, disability_line),
         "address_lines": address_lines(record.get("address")),
         "work_start": record.get("assignment_date"),
         "work_end": work_end,
@@ -159,6 +167,18 @@ def confirm_warnings(document: Document, keys: Iterable[str]) -> list[Issue]:
     return [issue for issue in current if issue.key not in wanted]
 
 
+def delete_draft(session: Session, document: Document) -> None:
+    """Delete a document never generated: it has no case number, no file, nothing filed. A document
+    with versions stays (it was handed out under its case number); ValueError in Polish says so."""
+    if document.version or document.files or document.case_number:
+        raise ValueError("Tego dokumentu nie można usunąć: ma wygenerowane wersje i znak sprawy, które muszą "
+                         "zostać w aktach. Usunąć można tylko szkic, którego nigdy nie wygenerowano.")
+    if document.family is not None and document in document.family.documents:
+        document.family.documents.remove(document)
+    session.delete(document)
+    session.flush()
+
+
 def allocate_case_number(session: Session, office: Office, year: int) -> str:
     """Next number of the office's year, e.g. MOPS.AR.4101.7.2026. The counter row is locked
     (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers), so two users never get one."""
@@ -204,9 +224,6 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
                            template=template)
     document.case_number = case_number
     document.document_date = as_date(clean.get(doctype.date_field)) or today or dt.date.today()
-    if doctype.id == "family_consent" and not family.basis:
-        # the signed consent is the basis of the work (art. 8 ust. 3): recorded once, every plan takes it
-        family.basis, family.consent_date = "zgoda", as_date(clean.get("consent_date"))
     document.version += 1
     document.status = STATUS_FINAL
     # the family's name may be shortened, the case number and version never: they keep names unique

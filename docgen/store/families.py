@@ -7,15 +7,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..casefile import BASIS_FIELDS, COORDINATOR_FIELDS, FAMILY_RECORD, MEMBERS
+from ..casefile import BASIS_FIELDS, COORDINATOR_FIELDS, FAMILY_RECORD, MONITORING_FIELDS, RECORD_MEMBERS
 from ..definition import DATE
 from ..polish import family_name_forms
 from ..validate import normalise
 from .models import ROLE_ASSISTANT, ROLE_HEAD, Family, Person, User
 
 _SCALARS = (("family_name", "family_name_gen", "address", "social_worker_name") + tuple(f.name for f in BASIS_FIELDS)
-            + tuple(f.name for f in COORDINATOR_FIELDS))
-_DATES = {f.name for f in BASIS_FIELDS + MEMBERS.fields if f.kind == DATE}
+            + tuple(f.name for f in COORDINATOR_FIELDS) + tuple(f.name for f in MONITORING_FIELDS))
+_DATES = {f.name for f in BASIS_FIELDS + RECORD_MEMBERS.fields + MONITORING_FIELDS if f.kind == DATE}
 
 
 def _out(name: str, value: Any) -> Any:
@@ -32,7 +32,7 @@ def _in(name: str, value: Any) -> Any:
 
 def family_to_data(family: Family) -> dict[str, Any]:
     data = {name: _out(name, getattr(family, name)) for name in _SCALARS}
-    data["members"] = [{f.name: _out(f.name, getattr(person, f.name)) for f in MEMBERS.fields}
+    data["members"] = [{f.name: _out(f.name, getattr(person, f.name)) for f in RECORD_MEMBERS.fields}
                        for person in family.members]
     return data
 
@@ -59,7 +59,7 @@ def apply_family_data(family: Family, data: dict[str, Any]) -> None:
     for position, row in enumerate(data.get("members") or []):
         person = family.members[position] if position < len(family.members) else Person()
         person.position = position
-        for spec in MEMBERS.fields:
+        for spec in RECORD_MEMBERS.fields:
             value = _in(spec.name, row.get(spec.name))
             if spec.kind == "bool":
                 value = bool(value)

@@ -182,6 +182,9 @@ class Family(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # the day work with the family ended; the retention period runs from it
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the monitoring after work ended (art. 15 ust. 1 pkt 16), as a closing report fixed it
+    monitoring_from: Mapped[dt.date | None] = mapped_column(Date)
+    monitoring_to: Mapped[dt.date | None] = mapped_column(Date)
     # when the next periodic assessment is due; kept by `_refresh_assessment_due` from the stored
     # dates (never typed in), so the dashboard finds overdue families through an index
     assessment_due: Mapped[dt.date | None] = mapped_column(Date)
@@ -216,6 +219,19 @@ class Person(Base):
     took_part: Mapped[bool] = mapped_column(Boolean, default=False)
     # a child placed in foster care: the family's plan must be the coordinated one
     foster_care: Mapped[bool] = mapped_column(Boolean, default=False)
+    # --- what documents ask about a person (docgen.casefile.PERSON_DETAILS) ---
+    employment: Mapped[str | None] = mapped_column(String(30))  # a code of casefile.EMPLOYMENT
+    disability: Mapped[str | None] = mapped_column(String(30))  # a code of casefile.DISABILITY
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(120))
+    # --- a child in foster care: the placement (docgen.casefile.PLACEMENT_FIELDS) ---
+    care_form: Mapped[str | None] = mapped_column(String(30))  # a code of casefile.CARE_FORMS
+    care_name: Mapped[str | None] = mapped_column(String(300))
+    placement_date: Mapped[dt.date | None] = mapped_column(Date)
+    placement_court: Mapped[str | None] = mapped_column(String(300))
+    placement_case_number: Mapped[str | None] = mapped_column(String(50))
+    placement_order_date: Mapped[dt.date | None] = mapped_column(Date)
+    # --- end of the person's document fields ---
 
     family: Mapped[Family] = relationship(back_populates="members")
 
@@ -249,6 +265,8 @@ class Document(Base):
     document_date: Mapped[dt.date | None] = mapped_column(Date)
     # `Issue.key`s of the warnings the user confirmed on purpose (docgen.validate.blocking)
     confirmed_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # the wizard step last shown (a section's name, or "review"): resuming the draft opens it
+    last_step: Mapped[str | None] = mapped_column(String(50))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)

@@ -5,13 +5,16 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.pdf import LIBREOFFICE_MISSING, PdfError
 from docgen.prefill import prefill
 from docgen.preview import page_images, preview_path
+from docgen.store.cardsync import offered_changes
 from docgen.store.documents import case_facts, create_document, document_issues, file_path, generate
-from docgen.store.models import STATUS_DRAFT
+from docgen.store.models import STATUS_DRAFT, Document
 from docgen.store.templates import TemplateUnavailable
 from docgen.templates import TemplateRejected
 from docgen.validate import DataInvalid, oversized, validate
@@ -22,7 +25,7 @@ from .. import db
 from .. import pickers
 from ..audit import log
 from ..pdf import pdf_pool
-from ..wizard import apply_row_action, errors_by_path, form_data, section_of_issue, step_form
+from ..wizard import apply_row_action, blank_rows, errors_by_path, form_data, section_of_issue, step_form
 
 bp = Blueprint("documents", __name__)
 
@@ -44,14 +47,28 @@ def create(family_id: int):
     return redirect(url_for("documents.step", document_id=document.id, step=first))
 
 
-def _steps(doctype, issues):
-    """The step list with the number of open problems in each step."""
-    counts: dict[str, int] = {}
+REVIEW = "review"  # Document.last_step of the summary
+
+
+def _steps(doctype, issues, confirmed=()):
+    """The step list with each step's open problems: blockers, and warnings not yet confirmed."""
+    confirmed = set(confirmed)
+    counts: dict[str, list[int]] = {}
     for issue in issues:
         section = section_of_issue(doctype, issue)
-        if section is not None:
-            counts[section.name] = counts.get(section.name, 0) + 1
-    return [(section, counts.get(section.name, 0)) for section in doctype.sections]
+        if section is not None and not (issue.warning and issue.key in confirmed):
+            counts.setdefault(section.name, [0, 0])[1 if issue.warning else 0] += 1
+    return [(section, *counts.get(section.name, (0, 0))) for section in doctype.sections]
+
+
+def _remember_step(document, name: str) -> None:
+    """Where resuming the draft opens. Not a change of the document: its `updated_at` stays."""
+    if document.last_step == name:
+        return
+    db.session().execute(update(Document).where(Document.id == document.id)
+                         .values(last_step=name, updated_at=Document.updated_at))
+    set_committed_value(document, "last_step", name)
+    db.session().commit()
 
 
 @bp.route("/dokumenty/<int:document_id>/krok/<step>", methods=["GET", "POST"])
@@ -84,8 +101,8 @@ def step(document_id: int, step: str):
             fresh = prefill(doctype, case_facts(document.family, current_user, exclude=document))
             data.update({item.name: fresh[item.name] for item in section.items if item.prefill})
         # "Wstaw" beside a picker (webforms/pickers.py), the way without JavaScript: fill its fields
-        picked = (pickers.apply_pick(section, action, request.form, db.session(), current_user, data)
-                  if action.startswith("pick:") else None)
+        picked = (pickers.apply_pick(section, action, request.form, db.session(), current_user, data,
+                                     document.family) if action.startswith("pick:") else None)
         row_changed = apply_row_action(section, data, action)
         # save first, whatever was pressed: nothing typed is lost
         if data != document.data:
@@ -117,36 +134,51 @@ def step(document_id: int, step: str):
                 return redirect(url_for("documents.review", document_id=document.id))
             if any(s.name == target for s in doctype.sections):
                 return redirect(url_for("documents.step", document_id=document.id, step=target))
-        issues = validate(doctype, data, sections=[section.name])
-        if not issues:
+        # a warning does not hold the step: it is confirmed on the summary, before generating
+        blockers = [issue for issue in validate(doctype, data, sections=[section.name]) if not issue.warning]
+        if not blockers:
             if index + 1 < len(doctype.sections):
                 return redirect(url_for("documents.step", document_id=document.id,
                                         step=doctype.sections[index + 1].name))
             return redirect(url_for("documents.review", document_id=document.id))
-        errors = errors_by_path(issues)
+        errors = errors_by_path(blockers)
         form = step_form(section, data)
     else:
         # what follows from earlier answers (a letter's body from its kind) is offered in the
         # step's empty fields; never over what was typed, and saved only when the step is sent
         offered = doctype.blanks_filled(data, [item.name for item in section.items])
         form = step_form(section, {**data, **offered})
+    _remember_step(document, section.name)
+    issues = validate(doctype, data)
+    confirmed = set(document.confirmed_warnings or ())
+    step_warnings = [(issue, issue.key in confirmed) for issue in issues
+                     if issue.warning and section_of_issue(doctype, issue) == section]
     return render_template("documents/step.html", document=document, doctype=doctype, section=section,
-                           index=index, form=form, errors=errors,
-                           steps=_steps(doctype, validate(doctype, data)),
-                           pickers=pickers.offered(section, db.session(), current_user))
+                           index=index, form=form, errors=errors, step_warnings=step_warnings,
+                           steps=_steps(doctype, issues, confirmed), blanks=blank_rows(section),
+                           pickers=pickers.offered(section, db.session(), current_user, document.family))
 
 
 @bp.get("/dokumenty/<int:document_id>")
 def review(document_id: int):
     document = g.document
     doctype = get_doctype(document.doc_type)
+    _remember_step(document, REVIEW)
     issues = document_issues(db.session(), document)
+    confirmed = set(document.confirmed_warnings or ())
     by_section: dict[str, list] = {}
     for issue in issues:
-        section = section_of_issue(doctype, issue)
-        by_section.setdefault(section.name if section else "", []).append(issue)
-    return render_template("documents/review.html", document=document, doctype=doctype, issues=issues,
-                           by_section=by_section, steps=_steps(doctype, issues))
+        if not issue.warning:
+            section = section_of_issue(doctype, issue)
+            by_section.setdefault(section.name if section else "", []).append(issue)
+    warnings = [(issue, section_of_issue(doctype, issue), issue.key in confirmed) for issue in issues if issue.warning]
+    # what a generated document fixes about the family, offered back to the card (docgen.store.cardsync)
+    card_changes = offered_changes(document) if document.version else []
+    return render_template("documents/review.html", document=document, doctype=doctype,
+                           blockers=[issue for issue in issues if not issue.warning], by_section=by_section,
+                           warnings=warnings, open_warnings=[w for w in warnings if not w[2]],
+                           card_changes=card_changes, show_card=request.args.get("karta") == "1",
+                           steps=_steps(doctype, issues, confirmed))
 
 
 @bp.post("/dokumenty/<int:document_id>/generuj")
@@ -154,9 +186,14 @@ def generate_file(document_id: int):
     document = g.document
     try:
         record = generate(db.session(), document, current_user)
-    except DataInvalid:
+    except DataInvalid as refused:
         db.session().rollback()
-        flash("Dokument nie jest jeszcze kompletny – popraw wskazane pola.", "error")
+        if any(not issue.warning for issue in refused.issues):
+            flash("Dokument nie jest jeszcze kompletny – popraw wskazane pola.", "error")
+        else:
+            named = " ".join(f"({number}) {issue.message}" for number, issue in enumerate(refused.issues, 1))
+            flash(f"Nie wygenerowano dokumentu: najpierw sprawdź i potwierdź ostrzeżenia albo popraw dane. "
+                  f"Niepotwierdzone: {named}", "error")
         return redirect(url_for("documents.review", document_id=document_id))
     except (TemplateRejected, TemplateUnavailable) as problem:
         # the office's template stopped being usable after it was activated: say why, lose nothing
@@ -168,6 +205,8 @@ def generate_file(document_id: int):
         detail=f"wersja {record.version}, plik {record.id}")
     db.session().commit()
     flash(f"Wygenerowano dokument {record.filename} (wersja {record.version}).", "success")
+    if offered_changes(document):
+        return redirect(url_for("documents.review", document_id=document_id, karta=1, _anchor="karta"))
     return redirect(url_for("documents.review", document_id=document_id, _anchor="pliki"))
 
 

@@ -19,7 +19,7 @@ from docgen.store import audit
 from .. import db
 from ..audit import log
 from ..access import visible_families
-from ..wizard import apply_row_action, errors_by_path, form_data, step_form
+from ..wizard import apply_row_action, blank_rows, errors_by_path, form_data, step_form
 
 bp = Blueprint("families", __name__, url_prefix="/rodziny")
 
@@ -89,7 +89,7 @@ def _edit(family: Family, is_new: bool):
             return render_template("families/edit.html", form=step_form(RECORD, data), family=family,
                                    is_new=is_new, errors={}, record=FAMILY_RECORD, assistants=assistants,
                                    chosen=request.form.get("assistant_id", ""), workers=workers,
-                                   worker_chosen=worker_chosen)
+                                   worker_chosen=worker_chosen, blanks=blank_rows(RECORD))
         errors = errors_by_path(validate(FAMILY_RECORD, data))
         assistant = current_user
         if current_user.role == ROLE_HEAD:
@@ -134,7 +134,7 @@ def _edit(family: Family, is_new: bool):
     chosen = request.form.get("assistant_id") or str(family.assistant_id or "")
     return render_template("families/edit.html", form=form, family=family, is_new=is_new, errors=errors,
                            record=FAMILY_RECORD, assistants=assistants, chosen=chosen, workers=workers,
-                           worker_chosen=worker_chosen)
+                           worker_chosen=worker_chosen, blanks=blank_rows(RECORD))
 
 
 @bp.route("/nowa", methods=["GET", "POST"])
