@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .fields import forbidden_fields
 from .problems import TemplateProblem, TemplateRejected
 
 MAX_TEMPLATE_BYTES = 10 * 2 ** 20          # the uploaded file
@@ -35,11 +36,9 @@ BROKEN = "Plik .docx jest uszkodzony ({detail}). Zapisz szablon w Wordzie jeszcz
 # parts, content types and relationship types that carry code or objects Word would run or load
 _ACTIVE_NAMES = re.compile(r"(^|/)(vbaproject\.bin|vbadata\.xml)$|^word/(activex|embeddings)/", re.IGNORECASE)
 _ACTIVE_TYPES = re.compile(r"macroenabled|vbaproject|vbadata|activex|oleobject|ms-office\.vba", re.IGNORECASE)
-_ACTIVE_RELS = re.compile(r"/(vbaproject|oleobject|activexcontrol(binary)?|control|package|wordvbadata)$",
+# (aFChunk: a whole other document, RTF or HTML, that Word imports on opening, fields and images included)
+_ACTIVE_RELS = re.compile(r"/(vbaproject|oleobject|activexcontrol(binary)?|control|package|wordvbadata|afchunk)$",
                           re.IGNORECASE)
-# field codes that make Word fetch or run something when fields update
-_ACTIVE_FIELDS = re.compile(rb"\b(DDEAUTO|DDE|INCLUDETEXT|INCLUDEPICTURE|IMPORT|LINK)\b")
-_FIELD_CODE = re.compile(rb"<w:instrText[^>]*>([^<]*)</w:instrText>|w:instr=\"([^\"]*)\"")
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _NS = {"ct": "http://schemas.openxmlformats.org/package/2006/content-types",
@@ -62,8 +61,12 @@ def part_place(name: str) -> str:
         return "nagłówek"
     if re.fullmatch(r"footer\d*\.xml", base):
         return "stopka"
-    if base in ("footnotes.xml", "endnotes.xml"):
+    if base == "footnotes.xml":
         return "przypisy"
+    if base == "endnotes.xml":
+        return "przypisy końcowe"
+    if base == "comments.xml":
+        return "komentarze"
     if base == "settings.xml":
         return "ustawienia dokumentu"
     if name.startswith("docProps/"):
@@ -159,14 +162,32 @@ def _content(package: Package) -> list[TemplateProblem]:
         if name.endswith(".rels"):
             problems += _relationships(name, blob)
         elif name.endswith(".xml") and name.startswith("word/"):
-            for match in _FIELD_CODE.finditer(blob):
-                code = match.group(1) or match.group(2) or b""
-                keyword = _ACTIVE_FIELDS.search(code)
-                if keyword:
-                    problems.append(TemplateProblem(
-                        f"Pole Worda {keyword.group(1).decode()} pobiera dane z zewnątrz albo uruchamia program; "
-                        "usuń je z szablonu.", part_place(name), code.decode("utf-8", "replace").strip()[:60]))
+            problems += field_problems(name, blob)
+            if name == "word/settings.xml" and _mail_merge(blob):
+                problems.append(TemplateProblem(MAIL_MERGE, part_place(name)))
     return problems
+
+
+MAIL_MERGE = ("Szablon jest dokumentem korespondencji seryjnej połączonym ze źródłem danych (Word pytałby o nie "
+              "i czytał je przy otwarciu); w Wordzie wybierz Korespondencja › Rozpocznij korespondencję seryjną › "
+              "Normalny dokument programu Word i zapisz szablon ponownie.")
+
+
+def field_problems(name: str, xml: bytes | str, rendered: bool = False) -> list[TemplateProblem]:
+    """Every field of the part `name` that is not on fields.ALLOWED, with its place; `rendered`: found
+    in what a render produced rather than in the template itself."""
+    problems = []
+    for field in forbidden_fields(xml):
+        place = ", ".join(filter(None, (part_place(name), field.block)))
+        problems.append(TemplateProblem(field.message(rendered), place, field.instruction.strip()[:60]))
+    return problems
+
+
+def _mail_merge(blob: bytes) -> bool:
+    if b"mailMerge" not in blob and blob.removeprefix(b"\xef\xbb\xbf").startswith(b"<"):
+        return False
+    root = _parse(blob)
+    return root is not None and any(isinstance(el.tag, str) and el.tag.endswith("}mailMerge") for el in root.iter())
 
 
 def _parse(blob: bytes):

@@ -38,7 +38,7 @@ from lxml import etree
 
 from ..definition import DocType
 from . import parts, repack
-from .archive import part_place, require_safe_package
+from .archive import field_problems, part_place, require_safe_package
 from .environment import make_environment
 from .problems import TemplateProblem, TemplateRejected
 from .sandbox import TOO_MUCH_OUTPUT, Budget, explain_failure, render_budget
@@ -225,12 +225,17 @@ def _spend(budget: Budget, chars: int) -> None:
 
 
 def _finished(entry: _Part, rendered: str, strict: bool) -> str:
+    """The rendered part's XML, refused when it holds a Word field that is not allowed (fields.py): the
+    template's own fields were checked with the package, so only a rendered part can hold a new one."""
     xml = parts.finish(rendered)
     if strict:
         try:
             parts.require_well_formed(xml)
         except etree.XMLSyntaxError:
             raise _BrokenXml(entry.place) from None
+    forbidden = field_problems(entry.original.name, xml, rendered=True)
+    if forbidden:
+        raise TemplateRejected(forbidden)
     return xml
 
 
