@@ -109,11 +109,17 @@ def _outline_level(element) -> int | None:
     return value + 1 if 0 <= value <= 8 else _BODY_LEVEL
 
 
-def _heading_level(paragraph: Paragraph) -> int:
+def _heading_level(paragraph: Paragraph, by_style: dict[str | None, int]) -> int:
     direct = _outline_level(paragraph._p)
     if direct is not None:
         return direct
-    style = paragraph.style
+    style_id = paragraph._p.style  # python-docx looks the default style up anew for every paragraph
+    if style_id not in by_style:
+        by_style[style_id] = _style_level(paragraph.style)
+    return by_style[style_id]
+
+
+def _style_level(style) -> int:
     seen = 0
     while style is not None and seen < 20:  # base-style chains are short; stop on a cycle
         match = _HEADING_STYLE.match(style.name or "")
@@ -137,9 +143,10 @@ def _table_text(table: Table) -> str:
 
 
 def _blocks(document: DocumentObject) -> Iterator[_Block]:
+    by_style: dict[str | None, int] = {}
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
-            yield _Block(_heading_level(item), item.text)
+            yield _Block(_heading_level(item, by_style), item.text)
         else:
             yield _Block(_BODY_LEVEL, _table_text(item), is_table=True)
 

@@ -3,7 +3,8 @@ template, render.
 
 The pieces live below this module and never import it: docgen.context (the template's variables),
 docgen.templates.check (an uploaded template's check) and docgen.templates.engine (the sandboxed
-rendering). A template other than the type's built-in one must pass the check.
+rendering). A template other than the type's built-in one must pass the check, and is rendered in a
+separate process under limits (docgen.templates.isolation); the built-in ones render here.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from .context import Letterhead, build_context
 from .definition import DocType
+from .templates import isolation
 from .templates.check import require_valid_template
 from .templates.engine import render_context, template_bytes, template_path
 from .validate import require_valid
@@ -33,10 +35,12 @@ def render(doctype: DocType, data: dict[str, Any], *, letterhead: Letterhead, ca
 def render_valid(doctype: DocType, clean: dict[str, Any], *, letterhead: Letterhead, case_number: str,
                  template: Path | bytes | None = None) -> bytes:
     """Render data that `require_valid` has already returned; any template but the type's built-in
-    one must pass the template check (TemplateRejected lists its problems)."""
+    one must pass the template check (TemplateRejected lists its problems) and is rendered in a child
+    process under limits (TemplateLimitExceeded names the one hit; TemplateBusy: try again)."""
     source = template or template_path(doctype)
-    if not _built_in(source, doctype):
-        source = source if isinstance(source, bytes) else template_bytes(source)
-        require_valid_template(source, doctype)
+    if _built_in(source, doctype):
+        return render_context(source, build_context(doctype, clean, letterhead=letterhead, case_number=case_number))
+    source = source if isinstance(source, bytes) else template_bytes(source)
+    require_valid_template(source, doctype)
     context = build_context(doctype, clean, letterhead=letterhead, case_number=case_number)
-    return render_context(source, context)
+    return isolation.render(source, context)

@@ -44,6 +44,17 @@ def _positive_setting(name: str, default: int) -> int:
     return int(value)
 
 
+def _check_template_limits() -> None:
+    """DOCGEN_TEMPLATE_* are read on every use (docgen.templates.limits); a wrong one stops the start."""
+    from docgen.templates.limits import process_limits, worker_count
+
+    try:
+        process_limits()
+        worker_count()
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(
@@ -59,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    _check_template_limits()
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
 

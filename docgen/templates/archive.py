@@ -25,6 +25,9 @@ MAX_ENTRIES = 1000                         # parts in the archive (Word writes 1
 MAX_UNCOMPRESSED_BYTES = 64 * 2 ** 20      # all parts unpacked
 MAX_COMPRESSION_RATIO = 100                # unpacked : packed, for a part over RATIO_FLOOR
 RATIO_FLOOR = 2 ** 20                      # smaller parts may compress as well as they like
+# one XML part unpacked: Word writes 50-300 KB for a template of a few pages; checking and rendering
+# take about 2 s of CPU per MB (docxtpl's clean-up of the XML), well within the process's limits
+MAX_PART_BYTES = 2 * 2 ** 20
 
 REQUIRED_PARTS = ("[Content_Types].xml", "word/document.xml")
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -141,6 +144,11 @@ def _bounds(entries: list[zipfile.ZipInfo]) -> list[TemplateProblem]:
             problems.append(TemplateProblem(
                 f"Część {name} rozpakowuje się {info.file_size // max(info.compress_size, 1)} razy "
                 f"(najwięcej {MAX_COMPRESSION_RATIO}) – to wygląda na „bombę ZIP”, nie na dokument Word."))
+        elif name.lower().endswith((".xml", ".rels")) and info.file_size > MAX_PART_BYTES:
+            problems.append(TemplateProblem(
+                f"Część {name} ma po rozpakowaniu {_mb(info.file_size)}, a jedna część szablonu może mieć najwyżej "
+                f"{_mb(MAX_PART_BYTES)}: taki szablon byłby zbyt duży, by go sprawdzić i wypełnić. Usuń z niego "
+                "zbędną treść (szablon to wzór dokumentu, nie gotowy dokument) albo podziel go.", part_place(name)))
     return problems
 
 

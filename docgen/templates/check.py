@@ -1,11 +1,16 @@
 """check_template: everything an uploaded Word template must pass before it is accepted.
 
 In order, each step only on what the one before let through:
-1. the archive (archive.py): size, a real .docx, zip-bomb limits, no macros, no external links;
+1. the archive (archive.py): size, a real .docx, zip-bomb and part-size limits, no macros, no external
+   links, no Word field but the allowed ones (fields.py);
 2. per rendered part (source.py): tags not cut apart (structure.py), the Jinja parses, and uses only
    the type's names, fields and the safe filters (jinja.py);
 3. the numbered section headings and the required placeholders (structure.py);
-4. a trial render of the type's example in the hardened environment; the result must be well-formed.
+4. a trial render of the type's example in the hardened environment; the result must be well-formed
+   and hold no Word field but the allowed ones.
+
+`check_template` runs all of it in a separate process with limits on time, CPU time and memory
+(isolation.py); `check_template_here` is the same check in this process, for that process.
 """
 from __future__ import annotations
 
@@ -17,10 +22,11 @@ from collections import OrderedDict
 from docx import Document
 
 from ..definition import DocType
+from . import isolation
 from .archive import read_package
 from .engine import render_context
 from .jinja import Usage, check_ast, parse
-from .problems import TemplateProblem, TemplateRejected
+from .problems import TemplateNotRun, TemplateProblem, TemplateRejected
 from .source import document_sources
 from .structure import blocks_across, headings, required_placeholders, split_tags
 from .vocabulary import example_context, vocabulary
@@ -30,13 +36,24 @@ TRIAL = "Próbne wypełnienie szablonu przykładowymi danymi nie powiodło się:
 
 
 def check_template(data: bytes, doctype: DocType) -> list[TemplateProblem]:
-    """Every problem of the template `data` for `doctype`, in Polish; empty: the template is fine."""
+    """Every problem of the template `data` for `doctype`, in Polish; empty: the template is fine.
+    Checked in a separate process under limits; a limit it hit, or a busy moment, is its one problem."""
+    try:
+        return isolation.check(bytes(data), doctype)
+    except TemplateNotRun as not_run:
+        return list(not_run.problems)
+
+
+def check_template_here(data: bytes, doctype: DocType) -> list[TemplateProblem]:
+    """check_template in this process, without its limits (worker.py runs it under them)."""
     package, problems = read_package(bytes(data))
     if package is None or problems:
         return problems
     try:
         document = Document(io.BytesIO(data))
         sources = document_sources(document)
+    except MemoryError:
+        raise  # the process's limit, not the template's verdict
     except Exception:  # noqa: BLE001 - python-docx refuses a package in many ways
         return [TemplateProblem(NOT_WORD)]
 
@@ -69,6 +86,8 @@ def _trial_render(data: bytes, doctype: DocType) -> list[TemplateProblem]:
     try:
         render_context(data, context, strict_xml=True)
     except TemplateRejected as rejected:
+        if isinstance(rejected.__cause__, MemoryError):
+            raise MemoryError from rejected  # the process's limit, not the template's verdict
         return [TemplateProblem(TRIAL.format(problem=problem.message), problem.place, problem.snippet)
                 for problem in rejected.problems]
     return []
@@ -79,11 +98,12 @@ _CHECKED_LOCK = threading.Lock()
 
 
 def checked_problems(data: bytes, doctype: DocType) -> tuple[TemplateProblem, ...]:
-    """check_template, remembered by the file's digest: a stored template is rendered many times."""
+    """check_template, remembered by the file's digest: a stored template is rendered many times.
+    Raises TemplateNotRun (a limit hit, every process busy), which is not remembered."""
     key = (hashlib.sha256(data).hexdigest(), doctype.id, id(doctype))
     found = _CHECKED.get(key)
     if found is None:
-        found = tuple(check_template(data, doctype))
+        found = tuple(isolation.check(bytes(data), doctype))
         with _CHECKED_LOCK:  # the web app renders in several threads
             _CHECKED[key] = found
             while len(_CHECKED) > 64:

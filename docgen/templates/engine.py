@@ -125,6 +125,8 @@ def _compiled(source: str) -> tuple[Template | None, tuple[TemplateProblem, ...]
         return _ENVIRONMENT.compile_part(source), ()
     except TemplateRejected as rejected:
         return None, tuple(rejected.problems)
+    except MemoryError:
+        raise  # the process's limit (isolation.py), not the template's verdict
     except Exception as error:  # noqa: BLE001 - a hostile template may raise anything; say so in Polish
         return None, (explain_failure(error),)
 

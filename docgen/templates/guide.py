@@ -13,10 +13,12 @@ from docx import Document
 
 from ..definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TEXT, TEXTAREA, DocType, Field, Repeat
 from ..doctypes import DOCTYPES
-from .archive import MAX_COMPRESSION_RATIO, MAX_ENTRIES, MAX_TEMPLATE_BYTES, MAX_UNCOMPRESSED_BYTES
+from .archive import MAX_COMPRESSION_RATIO, MAX_ENTRIES, MAX_PART_BYTES, MAX_TEMPLATE_BYTES, MAX_UNCOMPRESSED_BYTES
+from .fields import ALLOWED_TEXT
 from .engine import template_path
 from .jinja import FILTERS
-from .sandbox import MAX_LOOP_ITERATIONS, spaced_number
+from .limits import CPU_SECONDS, MEMORY_MB, WALL_SECONDS
+from .sandbox import MAX_BUILT_CHARS, MAX_LOOP_ITERATIONS, MAX_VALUE_CHARS, spaced_number
 from .source import document_sources
 from .structure import required
 from .vocabulary import FIXED_LABELS, LIST, RECORD, vocabulary
@@ -128,11 +130,20 @@ Wszystkie dostępne filtry: {filters}.
 - Makr i dołączania plików: `{{% macro %}}`, `{{% call %}}`, `{{% include %}}`, `{{% import %}}`,
   `{{% extends %}}`, `{{% block %}}`, `{{% autoescape %}}`, `{{% filter %}}`, `{{% with %}}`, pętli `recursive`.
 - Makr VBA (pliki .docm), kontrolek ActiveX, obiektów OLE, obrazów połączonych z plikiem, hiperłączy do
-  zewnętrznych adresów (adres wpisz zwykłym tekstem), dołączonych szablonów ani pól DDE, INCLUDETEXT,
-  INCLUDEPICTURE.
+  zewnętrznych adresów (adres wpisz zwykłym tekstem), dołączonych szablonów ani korespondencji seryjnej
+  połączonej ze źródłem danych.
+- Pól Worda innych niż {ALLOWED_TEXT} (np. INCLUDEPICTURE, INCLUDETEXT, LINK, DDE, DATABASE, FILLIN,
+  MERGEFIELD) – także takich, które powstają dopiero po wypełnieniu szablonu danymi – ani znaczników
+  szablonu w kodzie pola.
 - Plik: zwykły dokument .docx do {_mb(MAX_TEMPLATE_BYTES)}, najwyżej {MAX_ENTRIES} części i
-  {_mb(MAX_UNCOMPRESSED_BYTES)} po rozpakowaniu, żadna część spakowana ponad {MAX_COMPRESSION_RATIO} razy.
-  Pętle jednego dokumentu mogą się wykonać łącznie najwyżej {loops} razy.
+  {_mb(MAX_UNCOMPRESSED_BYTES)} po rozpakowaniu, żadna część spakowana ponad {MAX_COMPRESSION_RATIO} razy ani
+  większa niż {_mb(MAX_PART_BYTES)} po rozpakowaniu.
+  Pętle jednego dokumentu mogą się wykonać łącznie najwyżej {loops} razy; jeden tekst tworzony przez szablon
+  może mieć najwyżej {spaced_number(MAX_VALUE_CHARS)} znaków, wszystkie razem
+  {MAX_BUILT_CHARS // 2 ** 20} mln znaków.
+- Sprawdzanie i wypełnianie szablonu ośrodka ma limity czasu i pamięci (domyślnie {CPU_SECONDS} s pracy
+  procesora, {WALL_SECONDS} s oczekiwania, {MEMORY_MB} MB); szablon, który je przekracza, jest odrzucany
+  z nazwą limitu.
 """
 
 

@@ -34,3 +34,20 @@ class TemplateRejected(Exception):
         if len(lines) == 1:
             return f"Szablon odrzucony: {lines[0]}"
         return "Szablon odrzucony:\n" + "\n".join(f"- {line}" for line in lines)
+
+
+class TemplateNotRun(TemplateRejected):
+    """The template was not checked or rendered to the end, and that is not its verdict: the process it
+    runs in hit a limit (the limit is named) or ended otherwise, or every such process was busy. Never
+    remembered as the template's result; the same file may pass on a quieter machine or a moment later."""
+
+    def __str__(self) -> str:
+        return " ".join(str(problem) for problem in self.problems)
+
+
+class TemplateLimitExceeded(TemplateNotRun):
+    """The process checking or rendering the template hit a limit on time, CPU time or memory."""
+
+
+class TemplateBusy(TemplateNotRun):
+    """Every process that checks and renders templates is busy, or none could be started: try again."""

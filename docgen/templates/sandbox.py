@@ -7,8 +7,11 @@ second line, for a template rendered without the check or one that got past it:
   private one and never str.format / format_map (both routes of CVE-2024-56326 and CVE-2025-27516);
 - a short list of filters (no attr, format, map, select…); those that can grow a value are checked
   before they do;
-- `*`, `**`, `+`, `%` and `~` are checked, so no value outgrows MAX_VALUE_CHARS;
+- `*`, `**`, `+`, `%` and `~` are checked, so no value outgrows MAX_VALUE_CHARS, and all the values
+  one render builds together stay under MAX_BUILT_CHARS (a loop cannot copy a long text a million times);
 - the loops of one render share MAX_LOOP_ITERATIONS, the output of one render MAX_OUTPUT_CHARS;
+- what no count catches (time, memory) is bounded by the process an office's template runs in
+  (isolation.py);
 - macros, recursive loops, include/import/extends, blocks, `self`, `{% autoescape %}` and the like
   are refused when the template is compiled;
 - whatever goes wrong is TemplateRejected, in Polish (render.py turns other errors into it too).
@@ -31,7 +34,8 @@ from ..formatting import date_long, date_short
 from ..polish import bind_short_words
 from .problems import TemplateProblem, TemplateRejected
 
-MAX_VALUE_CHARS = 1_000_000        # one string or list made while rendering (a textarea holds 8 000)
+MAX_VALUE_CHARS = 100_000          # one string or list made while rendering (a textarea holds 8 000)
+MAX_BUILT_CHARS = 16 * 2 ** 20     # all strings and lists made while rendering one document, together
 MAX_OUTPUT_CHARS = 64 * 2 ** 20    # all parts of one document together
 MAX_LOOP_ITERATIONS = 100_000      # all loops of one render together (a type has at most 100 rows)
 MAX_INT_BITS = 4096                # numbers a template computes
@@ -60,6 +64,8 @@ def spaced_number(value: int) -> str:
 
 TOO_LONG = (f"Szablon tworzy zbyt długi tekst lub listę (ponad {spaced_number(MAX_VALUE_CHARS)} znaków), "
             "np. mnożąc napis; taki szablon nie może być użyty.")
+TOO_MUCH_BUILT = (f"Szablon tworzy łącznie zbyt dużo tekstu (ponad {MAX_BUILT_CHARS // 2 ** 20} mln znaków w jednym "
+                  "wypełnieniu), np. powtarzając w pętli długi napis; szablon jest zapętlony albo złośliwy.")
 TOO_MANY_LOOPS = (f"Pętle szablonu wykonałyby się zbyt wiele razy (ponad {spaced_number(MAX_LOOP_ITERATIONS)}"
                   "); szablon jest zapętlony albo złośliwy.")
 TOO_MUCH_OUTPUT = (f"Wypełniony szablon byłby zbyt duży (ponad {MAX_OUTPUT_CHARS // 2 ** 20} MB tekstu); "
@@ -76,6 +82,7 @@ class Budget:
 
     iterations: int = MAX_LOOP_ITERATIONS
     output: int = MAX_OUTPUT_CHARS
+    built: int = MAX_BUILT_CHARS
 
 
 _BUDGET: ContextVar[Budget | None] = ContextVar("docgen_template_budget", default=None)
@@ -119,8 +126,15 @@ def _weight(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
 
 
 def bounded(value: Any) -> Any:
-    if isinstance(value, (str, list, tuple)) and _weight(value) > MAX_VALUE_CHARS:
-        raise _reject(TOO_LONG)
+    if isinstance(value, (str, list, tuple)):
+        weight = _weight(value)
+        if weight > MAX_VALUE_CHARS:
+            raise _reject(TOO_LONG)
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.built -= weight
+            if budget.built < 0:
+                raise _reject(TOO_MUCH_BUILT)
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
         raise _reject(TOO_BIG_NUMBER)
     return value

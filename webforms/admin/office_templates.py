@@ -20,7 +20,7 @@ from docgen.templates.engine import template_path
 from docgen.store import audit
 from docgen.store import templates as office_templates
 from docgen.store.models import ROLE_ADMIN
-from docgen.templates import MAX_TEMPLATE_BYTES, TemplateRejected, template_guide
+from docgen.templates import MAX_TEMPLATE_BYTES, TemplateBusy, TemplateRejected, template_guide
 
 from .. import db
 from ..audit import log
@@ -112,6 +112,10 @@ def template_upload(doc_type: str):
     try:
         version = office_templates.upload(session, current_user.office, doctype.id, data, upload.filename,
                                           current_user)
+    except TemplateBusy as busy:  # not the template's fault: nothing to correct in it
+        session.rollback()
+        form.template.errors.append(f"{busy} Szablon nie został zapisany.")
+        return _type_page(doctype, form, uploaded_name=office_templates.shown_name(upload.filename), status=503)
     except TemplateRejected as refused:
         session.rollback()
         form.template.errors.append(f"Szablon nie przeszedł sprawdzenia (problemy: {len(refused.problems)}) – "

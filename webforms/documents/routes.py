@@ -16,7 +16,7 @@ from docgen.store.cardsync import offered_changes
 from docgen.store.documents import case_facts, create_document, document_issues, file_path, generate
 from docgen.store.models import STATUS_DRAFT, Document
 from docgen.store.templates import TemplateUnavailable
-from docgen.templates import TemplateRejected
+from docgen.templates import TemplateBusy, TemplateRejected
 from docgen.validate import DataInvalid, oversized, validate
 
 from docgen.store import audit
@@ -194,6 +194,10 @@ def generate_file(document_id: int):
             named = " ".join(f"({number}) {issue.message}" for number, issue in enumerate(refused.issues, 1))
             flash(f"Nie wygenerowano dokumentu: najpierw sprawdź i potwierdź ostrzeżenia albo popraw dane. "
                   f"Niepotwierdzone: {named}", "error")
+        return redirect(url_for("documents.review", document_id=document_id))
+    except TemplateBusy as busy:
+        db.session().rollback()
+        flash(f"Nie wygenerowano dokumentu: {busy}", "error")
         return redirect(url_for("documents.review", document_id=document_id))
     except (TemplateRejected, TemplateUnavailable) as problem:
         # the office's template stopped being usable after it was activated: say why, lose nothing
