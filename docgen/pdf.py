@@ -17,6 +17,10 @@ What a conversion can do to the app is bounded:
 - when every worker is busy and `max_waiting` callers already wait, `PdfBusy` answers at once;
 - outputs are written to a temp file in the target folder and renamed into place, so a
   file at `out_path` is always a whole PDF, and no partial file is left behind.
+
+Nothing is left running when the app ends (pdf_cleanup.py): each pool keeps its profiles in a folder of
+its own with pid files; the pool stops its processes at exit (atexit, and SIGTERM/SIGHUP where it can
+handle them), and a new pool kills what a pool killed with -9 left behind and removes its folder.
 """
 from __future__ import annotations
 
@@ -38,6 +42,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from pypdf import PdfReader, PdfWriter
+
+from . import pdf_cleanup
 
 LIBREOFFICE_MISSING = ("Do tworzenia plików PDF potrzebny jest LibreOffice (pakiety libreoffice-writer-nogui "
                        "i python3-uno). Dokumenty Word (.docx) można pobierać bez niego.")
@@ -126,9 +132,10 @@ def _unlink(path: Path) -> None:
 class _Worker:
     """One soffice process and the converter talking to it. Used by one caller at a time."""
 
-    def __init__(self, number: int, startup_timeout: float) -> None:
+    def __init__(self, number: int, startup_timeout: float, folder: Path) -> None:
         self.number = number
         self.startup_timeout = startup_timeout
+        self.folder = folder
         self.office: subprocess.Popen | None = None
         self.converter: subprocess.Popen | None = None
         self.lines: queue.Queue[str | None] = queue.Queue()
@@ -152,7 +159,7 @@ class _Worker:
         python, office = uno_python(), soffice_path()
         if python is None or office is None:
             raise PdfFailed(LIBREOFFICE_MISSING)
-        self.profile = tempfile.mkdtemp(prefix=f"docgen-lo-{self.number}-")
+        self.profile = tempfile.mkdtemp(prefix=f"profile-{self.number}-", dir=self.folder)
         port = _free_port()
         self.office = subprocess.Popen(
             [office, "--headless", "--invisible", "--nocrashreport", "--nodefault", "--nologo",
@@ -162,9 +169,12 @@ class _Worker:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)  # its own process group: killed whole, never by the app's signals
         self.converter = subprocess.Popen(
-            [python, "-I", str(WORKER_SCRIPT), str(port), str(self.startup_timeout)],
+            [python, "-I", str(WORKER_SCRIPT), str(port), str(self.startup_timeout), self.profile],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             text=True, encoding="utf-8", start_new_session=True)
+        # each leads a process group (soffice's launcher and soffice.bin share one): a new pool that finds
+        # this pool dead kills them by these ids, once their command lines name this pool's folder
+        pdf_cleanup.write_pids(self.folder, f"worker-{self.number}", [self.office.pid, self.converter.pid])
         self.lines = queue.Queue()
         threading.Thread(target=self._read, args=(self.converter.stdout, self.lines),
                          name=f"pdf-worker-{self.number}-reader", daemon=True).start()
@@ -221,6 +231,7 @@ class _Worker:
                     with contextlib.suppress(OSError):  # a broken pipe to a dead process
                         stream.close()
         self.office = self.converter = None
+        pdf_cleanup.remove_pids(self.folder, f"worker-{self.number}")
         if self.profile:
             shutil.rmtree(self.profile, ignore_errors=True)
             self.profile = None
@@ -243,23 +254,27 @@ class PdfPool:
     """A few warm LibreOffice workers shared by the app's threads.
 
     Workers start on first use (or all at once with `start()`). `close()` stops them; the
-    pool is also a context manager.
+    pool is also a context manager, and closed at the program's exit. Its profiles live in
+    a folder of its own under `folder` (the pools' folder, pdf_cleanup.pools_folder()), where
+    what dead pools left is reaped first.
     """
 
     def __init__(self, workers: int = 2, *, timeout: float = 60.0, max_conversions: int = 200,
-                 max_waiting: int = 4, startup_timeout: float = 60.0) -> None:
+                 max_waiting: int = 4, startup_timeout: float = 60.0, folder: str | os.PathLike | None = None) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.timeout = timeout
         self.max_conversions = max_conversions
         self.max_waiting = max_waiting
-        self._workers = [_Worker(number, startup_timeout) for number in range(workers)]
+        self.folder = pdf_cleanup.new_pool_folder(folder)  # after reaping the folders of dead pools
+        self._workers = [_Worker(number, startup_timeout, self.folder) for number in range(workers)]
         self._idle = list(self._workers)
         self._waiting = 0
         self._closed = False
         self._changed = threading.Condition()
         self._restarts: list[threading.Thread] = []
-        self._scratch = tempfile.mkdtemp(prefix="docgen-pdf-in-")
+        self._scratch = tempfile.mkdtemp(prefix="in-", dir=self.folder)
+        pdf_cleanup.close_at_exit(self)
 
     # -- the pool -----------------------------------------------------------------------
 
@@ -335,7 +350,7 @@ class PdfPool:
             thread.join(timeout=30)
         for worker in self._workers:
             worker.stop()
-        shutil.rmtree(self._scratch, ignore_errors=True)
+        pdf_cleanup.remove_pool_folder(self.folder)
 
     def __enter__(self) -> PdfPool:
         return self

@@ -3,7 +3,10 @@
 Run by `docgen.pdf.PdfPool` with a Python that can `import uno` (Debian: the system
 /usr/bin/python3 with `python3-uno`), never imported by the app: stdlib and uno only.
 
-    python3 pdf_worker.py PORT CONNECT_TIMEOUT_SECONDS
+    python3 pdf_worker.py PORT CONNECT_TIMEOUT_SECONDS [PROFILE]
+
+PROFILE (unused here) is the LibreOffice profile folder it serves: it puts the pool's folder in this
+process's command line, by which a new pool recognises it as a dead pool's (docgen/pdf_cleanup.py).
 
 Protocol, one JSON object per line:
 - the worker first writes {"ready": true} once connected, or {"ready": false, "error": ...};

@@ -260,5 +260,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if behind:
         out(f"Za serwerem pośredniczącym: nagłówki X-Forwarded-For i X-Forwarded-Proto są przyjmowane tylko "
             f"od {behind['trusted_proxy']}.")
+    from ..pdf_cleanup import install_signal_handlers
+
+    install_signal_handlers()  # SIGTERM (systemctl stop) closes the LibreOffice pool the app starts later
     waitress.serve(app, host=args.host, port=args.port, threads=8, **behind)
     return EXIT_OK
