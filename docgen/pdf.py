@@ -63,6 +63,14 @@ class PdfTimeout(PdfFailed):
     """The conversion took longer than its timeout; the worker was restarted."""
 
 
+class PdfCrashed(PdfFailed):
+    """LibreOffice's worker died during the conversion (and is being restarted): the document itself
+    may be fine, and is worth one more try on a worker that did not just crash."""
+
+    def __init__(self) -> None:
+        super().__init__(FAILED_MESSAGE)
+
+
 class PdfBusy(PdfError):
     """Every worker is busy and the waiting queue is full: try again shortly."""
 
@@ -237,9 +245,7 @@ class _Worker:
             self.profile = None
 
 
-class _Dead(PdfFailed):
-    def __init__(self) -> None:
-        super().__init__(FAILED_MESSAGE)
+_Dead = PdfCrashed
 
 
 class _Refused(PdfFailed):
@@ -442,5 +448,5 @@ def merge(pdf_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike, *
     return out_path
 
 
-__all__ = ["BUSY_MESSAGE", "LIBREOFFICE_MISSING", "PdfBusy", "PdfError", "PdfFailed", "PdfPool", "PdfTimeout",
+__all__ = ["BUSY_MESSAGE", "LIBREOFFICE_MISSING", "PdfBusy", "PdfCrashed", "PdfError", "PdfFailed", "PdfPool", "PdfTimeout",
            "libreoffice_available", "merge", "soffice_path", "uno_python"]

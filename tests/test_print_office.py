@@ -142,26 +142,50 @@ def test_duplex_starts_every_document_on_the_front_of_a_sheet(session, sessions,
 
 
 class _KillingConverter:
-    """The real pool; while the `victim`'s conversion runs, its LibreOffice is killed."""
+    """The real pool; while the `victim`'s conversion runs, its LibreOffice is killed, on its first
+    `kills` attempts; `attempts` counts them."""
 
-    def __init__(self, pool: PdfPool, victim: str) -> None:
-        self.pool, self.victim = pool, victim
+    def __init__(self, pool: PdfPool, victim: str, kills: int = 1) -> None:
+        self.pool, self.victim, self.kills, self.attempts = pool, victim, kills, 0
 
     def convert(self, source, out_path):
         if self.victim not in str(source):
             return self.pool.convert(source, out_path)
+        self.attempts += 1
+        if self.attempts > self.kills:
+            return self.pool.convert(source, out_path)
+        self.pool.start()  # a stopped worker starts now; one restarting after the last kill is waited for
+        deadline = time.monotonic() + 120
+        while self.pool.stats() != {"workers": 1, "busy": 0, "waiting": 0, "running": 1}:  # a restart runs
+            assert time.monotonic() < deadline, self.pool.stats()
+            time.sleep(0.1)
         groups = self.pool.office_pids()  # each soffice leads its own process group (launcher and soffice.bin)
         threading.Timer(0.5, lambda: [os.killpg(group, signal.SIGKILL) for group in groups]).start()
         return self.pool.convert(source, out_path, stall=5)
 
 
 @needs_libreoffice
-def test_killing_a_worker_during_a_batch_names_the_failure_and_prints_the_rest(session, sessions, batch, pool):
+def test_a_document_whose_worker_was_killed_is_printed_on_a_fresh_one(session, sessions, batch, pool):
     victim = batch["files"][1]  # the Krajewscy's visit, second of the three in print order
-    victim_name = file_path(victim).name
-    printjobs.run_print_job(batch["job"].id, sessions, _KillingConverter(pool, victim_name))
+    converter = _KillingConverter(pool, file_path(victim).name)
+    printjobs.run_print_job(batch["job"].id, sessions, converter)
     session.expire_all()
     job = session.get(PrintJob, batch["job"].id)
+    assert converter.attempts == 2
+    assert job.status == JOB_FINISHED and job.failures == [] and job.message == ""
+    text = " ".join(_pages_text(printjobs.job_pdf(job)))
+    assert "Wizyta u Krajewskich & <dzieci>" in text and "Zgoda Krajewskich, ul. Ogrodowa 7" in text
+    assert "Nie wydrukowano" not in text
+
+
+@needs_libreoffice
+def test_a_document_whose_worker_dies_twice_is_named_and_the_rest_printed(session, sessions, batch, pool):
+    victim = batch["files"][1]
+    converter = _KillingConverter(pool, file_path(victim).name, kills=2)
+    printjobs.run_print_job(batch["job"].id, sessions, converter)
+    session.expire_all()
+    job = session.get(PrintJob, batch["job"].id)
+    assert converter.attempts == 2  # retried once, not again
     assert job.status == JOB_FINISHED
     assert [f["file_id"] for f in job.failures] == [victim.id]
     assert "Karta wizyty" in job.failures[0]["name"] and "Krajewscy" in job.failures[0]["name"]

@@ -21,7 +21,7 @@ from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..doctypes import DOCTYPES, get_doctype
-from ..pdf import FAILED_MESSAGE, PdfBusy, PdfError, merge
+from ..pdf import FAILED_MESSAGE, PdfBusy, PdfCrashed, PdfError, merge
 from ..printbook import Entry, cover_sheet, page_count
 from .documents import file_path, output_dir
 from .models import (JOB_FAILED, JOB_FINISHED, JOB_QUEUED, JOB_RUNNING, Document, Family, GeneratedFile, Office,
@@ -223,10 +223,16 @@ def _parts(session: Session, file_ids: list[int]) -> list[_Part]:
 
 
 def _pdf_of(part: _Part, converter: Converter, busy_wait: float) -> Path:
-    """The version's PDF, made once beside its .docx (the single download shares it)."""
+    """The version's PDF, made once beside its .docx (the single download shares it). When LibreOffice's
+    worker dies during it, the document is tried once more: the pool gives it a worker that did not
+    just crash (the crashed one comes back restarted); a second failure is the document's."""
     if part.source is None or not part.source.is_file():
         raise PdfError(MISSING_FILE)
-    return _convert(converter, part.source, part.source.with_suffix(".pdf"), busy_wait)
+    try:
+        return _convert(converter, part.source, part.source.with_suffix(".pdf"), busy_wait)
+    except PdfCrashed:
+        log.warning("print: LibreOffice died converting file %s; trying it once more", part.file_id)
+        return _convert(converter, part.source, part.source.with_suffix(".pdf"), busy_wait)
 
 
 def _convert(converter: Converter, source: Path, target: Path, busy_wait: float) -> Path:
