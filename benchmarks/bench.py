@@ -8,7 +8,8 @@
              limit, so not validated) render + write of the same ready context docxtpl gets.
 - generate:  the store's `generate()` of a work plan (validation, case number, render, file, row),
              with the built-in template and with an office's own template in use (checked once per
-             content, then rendered like the built-in one).
+             content, then rendered in a template worker process under limits); and the render alone
+             of that template in the app's process against in a worker (the isolation's cost).
 - http:      one real HTTP request to the app (waitress on loopback) that generates the plan.
 - dashboard: GET /pulpit over HTTP with 10,000 families in the database (with members, plans,
              assessments and drafts), for an assistant and for the head of the office; once with the
@@ -200,13 +201,32 @@ def section_generate(args: argparse.Namespace, workdir: Path) -> None:
         office_templates.activate(session, family.office.id, "work_plan", version, admin)
         session.commit()
         office = _median_ms(generate_once, args.runs)
+        isolation = _isolation_figures(data, args.runs)
     engine.dispose()
     print(f"\ngenerate() of the work plan in the store (SQLite), median of {args.runs} runs")
     print(f"{'what':<72}{'ms':>9}{'× built-in':>12}")
     for name, value in (("generate with the built-in template", built_in),
-                        ("generate with the office's own template (checked once per content)", office),
-                        ("the template check itself (on upload, and once per content after)", check)):
+                        ("generate with the office's template (checked once, rendered in a worker)", office),
+                        ("the template check itself (on upload, and once per content after)", check),
+                        *isolation.items()):
         print(f"  {name:<70}{value:>9.1f}{value / built_in:>12.2f}")
+
+
+def _isolation_figures(data: bytes, runs: int) -> dict[str, float]:
+    """The office's template rendered in the app's process and in a template worker, in turns."""
+    from docgen.context import Letterhead, build_context
+    from docgen.doctypes import get_doctype
+    from docgen.templates import isolation
+    from docgen.templates.engine import render_context
+    from docgen.validate import require_valid
+
+    doctype = get_doctype("work_plan")
+    context = build_context(doctype, require_valid(doctype, doctype.example()),
+                            letterhead=Letterhead(**LETTERHEAD_ARGS), case_number=CASE_NUMBER)
+    figures = _interleaved_ms({"here": lambda: render_context(data, context),
+                               "worker": lambda: isolation.render(data, context)}, runs)
+    return {"  its render alone, in the app's process (as before)": figures["here"][0],
+            "  its render alone, in a template worker process (now)": figures["worker"][0]}
 
 
 def bench_http(runs: int, workdir: Path) -> float:
