@@ -448,5 +448,5 @@ def merge(pdf_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike, *
     return out_path
 
 
-__all__ = ["BUSY_MESSAGE", "LIBREOFFICE_MISSING", "PdfBusy", "PdfCrashed", "PdfError", "PdfFailed", "PdfPool", "PdfTimeout",
-           "libreoffice_available", "merge", "soffice_path", "uno_python"]
+__all__ = ["BUSY_MESSAGE", "LIBREOFFICE_MISSING", "PdfBusy", "PdfCrashed", "PdfError", "PdfFailed", "PdfPool",
+           "PdfTimeout", "libreoffice_available", "merge", "soffice_path", "uno_python"]

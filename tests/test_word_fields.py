@@ -2,13 +2,18 @@
 what a render produces, however the field is written (any case, split over runs, built by Jinja)."""
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import re
 import zipfile
 
 import pytest
+from pypdf import PdfReader
 
 from docgen.context import Letterhead
+from docgen.pdf import libreoffice_available
+from docgen.pdfbatch import convert_files
 from docgen.doctypes.work_plan import WORK_PLAN
 from docgen.render import render
 from docgen.templates import TemplateRejected, check_template
@@ -127,7 +132,8 @@ def test_a_field_whose_code_is_the_result_of_another_field_is_refused():
     assert any("wyniku innych pól" in problem for problem in problems(in_body(nested)))
 
 
-@pytest.mark.parametrize("part, place", [("word/endnotes.xml", "przypisy końcowe"), ("word/comments.xml", "komentarze")])
+@pytest.mark.parametrize("part, place", [("word/endnotes.xml", "przypisy końcowe"),
+                                         ("word/comments.xml", "komentarze")])
 def test_endnotes_and_comments_are_scanned_too(part, place):
     root = "endnotes" if "endnotes" in part else "comments"
     xml = f'<w:{root} {W}><w:p>{field(" INCLUDETEXT x ")}</w:p></w:{root}>'
@@ -192,9 +198,25 @@ def test_a_template_in_use_as_a_mail_merge_or_importing_a_chunk_is_refused():
         "</w:settings>", '<w:mailMerge><w:mainDocumentType w:val="formLetters"/><w:linkToQuery/>'
                          '<w:dataType w:val="native"/><w:query w:val="SELECT * FROM rodziny"/></w:mailMerge>'
                          "</w:settings>")
-    assert any("korespondencji seryjnej" in problem for problem in problems(zip_edit(BASE, {"word/settings.xml": settings})))
+    found = problems(zip_edit(BASE, {"word/settings.xml": settings}))
+    assert any("korespondencji seryjnej" in problem for problem in found), found
     rels = read(BASE, "word/_rels/document.xml.rels").replace(
         "</Relationships>", '<Relationship Id="rIdChunk" Target="chunk.rtf" Type="http://schemas.openxmlformats.org/'
                             'officeDocument/2006/relationships/aFChunk"/></Relationships>')
     data = zip_edit(BASE, {"word/_rels/document.xml.rels": rels, "word/chunk.rtf": "{\\rtf1 x}"})
     assert any("osadzone obiekty" in problem for problem in problems(data))
+
+
+@pytest.mark.skipif(not libreoffice_available() and not os.environ.get("CI"),
+                    reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui python3-uno)")
+def test_the_allowed_fields_of_an_office_template_still_print_page_numbers_and_dates(tmp_path):
+    """Real LibreOffice: a paragraph "Strona {PAGE} z {NUMPAGES}, wydruk: {DATE}" added by the office."""
+    text = ('<w:r><w:t xml:space="preserve">Strona </w:t></w:r>' + field(" PAGE ")
+            + '<w:r><w:t xml:space="preserve"> z </w:t></w:r>' + field(" NUMPAGES ")
+            + '<w:r><w:t xml:space="preserve">, wydruk: </w:t></w:r>' + field(' DATE \\@ "yyyy" '))
+    out = render(WORK_PLAN, WORK_PLAN.example(), letterhead=LETTERHEAD, case_number="X.1", template=in_body(text))
+    source = tmp_path / "plan.docx"
+    source.write_bytes(out)
+    [pdf] = convert_files([source], tmp_path)
+    pages = [" ".join((page.extract_text() or "").split()) for page in PdfReader(pdf).pages]
+    assert f"Strona {len(pages)} z {len(pages)}, wydruk: {dt.date.today().year}" in pages[-1]
