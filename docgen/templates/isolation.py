@@ -285,7 +285,8 @@ def _forget_after_fork() -> None:
     _POOL, _POOL_LOCK = None, threading.Lock()
 
 
-os.register_at_fork(after_in_child=_forget_after_fork)
+if hasattr(os, "register_at_fork"):  # POSIX; the limits themselves need Linux (setrlimit, /proc)
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _doctype_reference(doctype) -> str | bytes:
