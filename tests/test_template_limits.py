@@ -6,8 +6,14 @@ wall time takes a second or two, not the minutes the probe waited."""
 from __future__ import annotations
 
 import io
+import os
 import random
+import re
+import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -169,59 +175,88 @@ def test_a_refused_render_is_the_templates_problem_not_a_crash():
     assert "nie ma" in str(refused.value)
 
 
-# --- the app, under waitress as `docgen serve` runs it --------------------------------------------
+# --- the app, as `docgen serve` runs it --------------------------------------------------------
 
-def test_the_app_answers_the_login_page_while_eight_hostile_uploads_are_checked(web_db, demo_password,
-                                                                              small_limits):
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _token(opener, url: str) -> str:
+    page = opener.open(url, timeout=30).read().decode()
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def served(web_db, tmp_path):
+    """`docgen serve` (waitress, 8 threads) on the demo office, with CPU and wall limits of 1 s and 5 s."""
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    env = {**os.environ, "DATABASE_URL": web_db, "DOCGEN_SECRET_KEY": "limits-test",
+           "DOCGEN_TEMPLATE_CPU_SECONDS": "1", "DOCGEN_TEMPLATE_WALL_SECONDS": "5"}
+    server = subprocess.Popen([sys.executable, "-m", "docgen.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "docgen serve did not start"
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_the_app_answers_the_login_page_while_eight_hostile_uploads_are_checked(served, demo_password):
     """The probe: eight uploads of the four-loop variant kept all eight waitress threads for minutes,
     and an anonymous /login did not answer in 30 s. Now one check runs at a time (the others are told
     at once to try later), it is stopped by the CPU limit, and /login answers within a second throughout."""
-    import waitress.server
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    login = {"csrf_token": _token(opener, served + "/login"), "username": "admin", "password": demo_password}
+    opener.open(served + "/login", urllib.parse.urlencode(login).encode(), timeout=30).read()
+    token = _token(opener, served + "/admin/szablony/work_plan")
+    content_type, body = _multipart(hostile(65_536, "{% set n = S|wordcount %}"), token)
+    answers: list[str] = []
 
-    from webforms import create_app
+    def upload() -> None:
+        request = urllib.request.Request(served + "/admin/szablony/work_plan", data=body,
+                                         headers={"Content-Type": content_type})
+        try:
+            answers.append(opener.open(request, timeout=60).read().decode())
+        except urllib.error.HTTPError as error:  # 503: the check is busy, said on the page
+            answers.append(error.read().decode())
 
-    app = create_app({"DATABASE_URL": web_db, "SECRET_KEY": "limits-test", "WTF_CSRF_ENABLED": False})
-    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    try:
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        opener.open(base + "/login", urllib.parse.urlencode({"username": "admin", "password": demo_password}).encode(),
-                    timeout=30).read()
-        upload = _multipart(hostile(65_536, "{% set n = S|wordcount %}"))
-        answers: list[str] = []
-
-        def send() -> None:
-            request = urllib.request.Request(base + "/admin/szablony/work_plan", data=upload[1],
-                                             headers={"Content-Type": upload[0]})
-            try:
-                answers.append(opener.open(request, timeout=60).read().decode())
-            except urllib.error.HTTPError as error:  # 503: the check is busy, said on the page
-                answers.append(error.read().decode())
-
-        uploads = [threading.Thread(target=send) for _ in range(8)]
-        for upload_thread in uploads:
-            upload_thread.start()
-        logins = 0
-        while any(upload_thread.is_alive() for upload_thread in uploads) or logins == 0:
-            page = urllib.request.urlopen(base + "/login", timeout=1).read().decode()
-            assert "Zaloguj" in page
-            logins += 1
-        for upload_thread in uploads:
-            upload_thread.join()
-        assert len(answers) == 8
-        limited = [answer for answer in answers if "limit czasu pracy procesora przy sprawdzaniu (1 s)" in answer]
-        busy = [answer for answer in answers if "spróbuj ponownie za chwilę" in answer]
-        assert limited and len(limited) + len(busy) == 8
-    finally:
-        server.close()
-        thread.join(timeout=10)
+    uploads = [threading.Thread(target=upload) for _ in range(8)]
+    for thread in uploads:
+        thread.start()
+    logins = 0
+    while any(thread.is_alive() for thread in uploads) or logins == 0:
+        page = urllib.request.urlopen(served + "/login", timeout=1).read().decode()
+        assert "Zaloguj" in page
+        logins += 1
+    for thread in uploads:
+        thread.join()
+    assert len(answers) == 8
+    limited = [answer for answer in answers if "limit czasu pracy procesora przy sprawdzaniu (1 s)" in answer]
+    busy = [answer for answer in answers if "spróbuj ponownie za chwilę" in answer]
+    assert limited and len(limited) + len(busy) == 8
 
 
-def _multipart(data: bytes) -> tuple[str, bytes]:
+def _multipart(data: bytes, token: str) -> tuple[str, bytes]:
     boundary = "docgen-limits-test"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"template\"; filename=\"plan.docx\"\r\n"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"template\"; filename=\"plan.docx\"\r\n"
             "Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document\r\n\r\n").encode()
     body += data + f"\r\n--{boundary}--\r\n".encode()
     return f"multipart/form-data; boundary={boundary}", body

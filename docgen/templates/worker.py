@@ -113,7 +113,10 @@ def _warm_up() -> None:
     from .engine import template_bytes, template_path
 
     work_plan = get_doctype("work_plan")
-    check_template_here(template_bytes(template_path(work_plan)), work_plan)
+    try:
+        check_template_here(template_bytes(template_path(work_plan)), work_plan)
+    except Exception as error:  # noqa: BLE001 - only a warm-up: the jobs still run, colder
+        print(f"template worker: warm-up failed: {error!r}", file=sys.stderr)
 
 
 def main() -> int:
@@ -131,6 +134,7 @@ def main() -> int:
             return 0
         job = pickle.loads(frame)
         base = allowed = _status("VmSize")
+        peak = _status("VmPeak")
         try:
             allowed = _limit(job["cpu_seconds"], job["memory_bytes"])
             answer, payload = run_job(job)
@@ -140,7 +144,7 @@ def main() -> int:
             _unlimit()
         # an allocation refused inside lxml or libxml2 may surface as a broken file instead of a
         # MemoryError: a job that came near its limit without succeeding hit it
-        near = _status("VmPeak") >= base + NEAR_THE_LIMIT * (allowed - base)
+        near = peak < _status("VmPeak") >= base + NEAR_THE_LIMIT * (allowed - base)
         if near and (not answer.get("ok") or answer.get("problems")):
             answer, payload = {"ok": False, "limit": "memory"}, None
         try:
