@@ -164,10 +164,6 @@ class TemplateProcesses:
             thread.join()
         return self
 
-    def pids(self) -> list[int]:
-        """The children's process ids (for tests and monitoring)."""
-        return [child.process.pid for child in self._children if child.process is not None]
-
     def run(self, kind: str, job: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
         """Do `job` ("check" or "render") in a child under the limits of now; its answer (JSON) and, for a
         render, the document. TemplateLimitExceeded names the limit hit, TemplateBusy says try again."""
