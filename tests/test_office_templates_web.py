@@ -239,3 +239,33 @@ def test_an_office_template_gone_from_the_disk_stops_generation_with_a_message(a
     document = session.get(Document, document_id)
     assert document.version == 0 and document.case_number is None  # ...no number spent, the data kept
     assert document.data["strengths"] == "Zażółć gęślą jaźń – ŻÓŁW & <syn> {{ x }}"
+
+
+def test_a_busy_template_worker_or_a_limit_hit_stops_generation_with_its_message(app, admin, login, session,
+                                                                                 monkeypatch):
+    """The office's template is rendered in a worker process: when every worker is busy the assistant is
+    told to try again (not to call the admin), when the render hits a limit the limit is named."""
+    from docgen.templates import TemplateBusy, TemplateLimitExceeded, isolation
+
+    office = session.get(Office, _office_id(session))
+    version = office_templates.upload(session, office, "work_plan", changed_template(), "nasz_plan.docx", None)
+    office_templates.activate(session, office.id, "work_plan", version, None)
+    session.commit()
+    assistant = login("asystent1")
+    for refusal, expected, unexpected in (
+            (TemplateBusy(["Sprawdzanie i wypełnianie szablonów ośrodka jest teraz zajęte – spróbuj ponownie za "
+                           "chwilę."]), "Nie wygenerowano dokumentu: Sprawdzanie i wypełnianie szablonów ośrodka "
+                                        "jest teraz zajęte – spróbuj ponownie za chwilę.", "Poproś administratora"),
+            (TemplateLimitExceeded(["Szablon przekroczył limit czasu wypełniania (30 s): …"]),
+             "Szablon przekroczył limit czasu wypełniania (30 s): … Poproś administratora", "Szablon odrzucony")):
+        def refuse(*_args, refusal=refusal, **_kwargs):
+            raise refusal
+
+        monkeypatch.setattr(isolation, "render", refuse)
+        with pytest.raises(NoResultFound):
+            _generated_plan(assistant, session)
+        document_id = session.scalars(select(Document.id).where(Document.doc_type == "work_plan")).first()
+        page = " ".join(assistant.get(f"/dokumenty/{document_id}", follow_redirects=True).text.split())
+        assert expected in page and unexpected not in page
+        session.expire_all()
+        assert session.get(Document, document_id).version == 0
