@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 from .definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, DocType, Field, Issue, Item, Repeat, Rule, Section
 from .rules import birth_date_of, date_of, rows
+from .formatting import date_long
 
 RELATIONS = (
     ("matka", "matka"),
@@ -92,7 +93,7 @@ def _members_identified(data: dict[str, Any]) -> Iterator[Issue]:
                         f"Członkowie rodziny, osoba {index + 1} – podaj datę urodzenia albo PESEL.")
         elif born and pesel_born and born != pesel_born:
             yield Issue(f"{path}.pesel", f"Członkowie rodziny, osoba {index + 1} – PESEL wskazuje inną datę "
-                                         f"urodzenia ({pesel_born.isoformat()}) niż podana.")
+                                         f"urodzenia ({date_long(pesel_born)}) niż podana.")
 
 
 MEMBERS_IDENTIFIED = Rule("members_identified", "Każda osoba ma datę urodzenia lub PESEL, zgodne ze sobą.",

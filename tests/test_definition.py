@@ -145,7 +145,7 @@ def test_member_needs_birth_date_or_pesel_and_they_must_agree():
     data["members"][0] = {**data["members"][0], "birth_date": "1991-03-15"}
     issues = {issue.path: issue.message for issue in validate(PLAN, data)}
     assert "podaj datę urodzenia albo PESEL" in issues["members[3].birth_date"]
-    assert "PESEL wskazuje inną datę urodzenia (1991-03-14)" in issues["members[0].pesel"]
+    assert "PESEL wskazuje inną datę urodzenia (14 marca 1991 r.)" in issues["members[0].pesel"]
 
 
 def test_an_invalid_pesel_checksum_is_refused():

@@ -67,14 +67,14 @@ def test_a_well_formed_case_signature_passes(signature):
 @pytest.mark.parametrize("changes, expected", [
     ({"request_date": "2027-03-23"},
      [("request_date", "Data pisma sądu: opinię sporządza się w odpowiedzi na pismo sądu, więc pismo nie może "
-                       "być późniejsze niż data sporządzenia opinii (2027-03-22).")]),
+                       "być późniejsze niż data sporządzenia opinii (22 marca 2027 r.).")]),
     ({"work_to": "2026-10-04"},
      [("work_to", "Praca z rodziną do: data końca nie może być wcześniejsza niż data początku.")]),
     ({"work_from": "2027-04-01"},
-     [("work_from", "Praca z rodziną od: praca nie może zaczynać się po dacie sporządzenia opinii (2027-03-22).")]),
+     [("work_from", "Praca z rodziną od: praca nie może zaczynać się po dacie sporządzenia opinii (22 marca 2027 r.).")]),
     ({"work_to": "2027-03-31"},
      [("work_to", "Praca z rodziną do: data końca nie może być późniejsza niż data sporządzenia opinii "
-                  "(2027-03-22).")]),
+                  "(22 marca 2027 r.).")]),
     ({"opinion_basis": "inna"}, [("opinion_basis_other", "Inna podstawa prawna: pole jest wymagane.")]),
 ])
 def test_each_rule_broken_names_its_field(changes, expected):

@@ -79,15 +79,15 @@ def test_signatures_include_the_coordinator():
 @pytest.mark.parametrize("data, path, message", [
     (_child(placement_date="2027-02-16"), "children_in_care[0].placement_date",
      "Dzieci w pieczy zastępczej, dziecko 1 – data umieszczenia w pieczy jest późniejsza niż data sporządzenia "
-     "planu (2027-02-15)."),
+     "planu (15 lutego 2027 r.)."),
     (_child(placement_date="2018-11-06"), "children_in_care[0].placement_date",
      "Dzieci w pieczy zastępczej, dziecko 1 – data umieszczenia w pieczy jest wcześniejsza niż data urodzenia."),
     (_child(help_plan_date="2027-02-20"), "children_in_care[0].help_plan_date",
      "Dzieci w pieczy zastępczej, dziecko 1 – plan pomocy dziecku ma datę późniejszą niż data sporządzenia "
-     "planu (2027-02-15); podaj plan, z którym ten plan skoordynowano."),
+     "planu (15 lutego 2027 r.); podaj plan, z którym ten plan skoordynowano."),
     (_example(return_conditions=[{"condition": "Stała opieka po szkole.", "responsible": "Anna Zawadzka",
                                   "deadline": "2027-02-14"}]), "return_conditions[0].deadline",
-     "Warunki powrotu dziecka do rodziny, warunek 1 – termin jest przed początkiem planu (2027-02-15)."),
+     "Warunki powrotu dziecka do rodziny, warunek 1 – termin jest przed początkiem planu (15 lutego 2027 r.)."),
 ])
 def test_rules_of_the_coordinated_plan(data, path, message):
     assert _issues(PLAN, data) == {path: message}
@@ -123,7 +123,7 @@ def test_action_deadline_outside_the_plan_is_refused():
     data = PLAN.example()
     data["actions"][0]["deadline"] = "2027-08-01"
     assert _issues(PLAN, data) == {"actions[0].deadline": "Działania, działanie 1 – termin realizacji wypada po "
-                                                          "końcu planu (2027-07-31)."}
+                                                          "końcu planu (31 lipca 2027 r.)."}
 
 
 @pytest.mark.parametrize("name, label", [

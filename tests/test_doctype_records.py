@@ -61,7 +61,7 @@ def test_every_contact_is_after_the_end_of_work(day):
     data["contacts"][1] = {**data["contacts"][1], "date": day}
     assert _issues(MONITORING_NOTE, data) == [
         ("contacts[1].date", "Kontakty z rodziną, kontakt 2 – data kontaktu musi być późniejsza niż data "
-                             "zakończenia pracy z rodziną (2027-09-30).")]
+                             "zakończenia pracy z rodziną (30 września 2027 r.).")]
 
 
 def test_contacts_fall_within_the_monitoring_period():
@@ -74,7 +74,7 @@ def test_contacts_fall_within_the_monitoring_period():
 @pytest.mark.parametrize("changes, expected", [
     ({"monitoring_from": "2027-09-30"},
      [("monitoring_from", "Monitorowanie od: monitorowanie zaczyna się po zakończeniu pracy z rodziną "
-                          "(2027-09-30).")]),
+                          "(30 września 2027 r.).")]),
     ({"monitoring_to": "2027-10-01"},
      [("monitoring_to", "Monitorowanie do: data końca musi być późniejsza niż data początku.")]),
     ({"contacts": []}, [("contacts", "Kontakty z rodziną: dodaj co najmniej jedną pozycję (kontakt).")]),
@@ -106,7 +106,7 @@ def test_monitoring_prefills_the_end_of_work():
 
 @pytest.mark.parametrize("changes, expected", [
     ({"visit_date": "2026-11-17"},
-     [("visit_date", "Data wizyty: wizyta nie może być późniejsza niż data sporządzenia karty (2026-11-16).")]),
+     [("visit_date", "Data wizyty: wizyta nie może być późniejsza niż data sporządzenia karty (16 listopada 2026 r.).")]),
     ({"visit_time": "16.30"},
      [("visit_time", "Godzina wizyty: podaj godzinę w postaci GG:MM, np. 16:30 albo 16:30–18:00.")]),
     ({"visit_place": "inne"}, [("visit_place_other", "Inne miejsce (jakie): pole jest wymagane.")]),
@@ -125,7 +125,7 @@ def test_next_step_deadline_is_not_before_the_visit():
     data["next_steps"][1] = {**data["next_steps"][1], "deadline": "2026-11-15"}
     assert _issues(VISIT_RECORD, data) == [
         ("next_steps[1].deadline", "Ustalenia, zadanie 2 – termin nie może być wcześniejszy niż data wizyty "
-                                   "(2026-11-16).")]
+                                   "(16 listopada 2026 r.).")]
 
 
 @pytest.mark.parametrize("time", [None, "9:05", "16:30", "16:30-18:00", "16:30 – 18:00"])
@@ -195,7 +195,7 @@ def test_consenting_person_needs_birth_date_or_pesel_that_agree():
     data["consenting"][0] = {**data["consenting"][0], "birth_date": "1991-03-15"}
     assert _issues(FAMILY_CONSENT, data) == [
         ("consenting[0].pesel", "Osoby wyrażające zgodę, osoba 1 – PESEL wskazuje inną datę urodzenia "
-                                "(1991-03-14) niż podana.")]
+                                "(14 marca 1991 r.) niż podana.")]
 
 
 @pytest.mark.parametrize("changes, expected", [

@@ -66,7 +66,7 @@ def test_assessment_period_is_at_most_half_a_year_month_end_included():
     data["period_to"] = data["document_date"] = "2027-03-01"
     assert _issues(ASSESSMENT, data) == {
         "period_to": "Okres objęty oceną do: ocenę sporządza się nie rzadziej niż co pół roku (art. 15 ust. 1 "
-                     "pkt 15 ustawy), więc okres może trwać najwyżej do 2027-02-28."}
+                     "pkt 15 ustawy), więc okres może trwać najwyżej do 28 lutego 2027 r."}
 
 
 @pytest.mark.parametrize("changes, path, message", [
@@ -74,7 +74,7 @@ def test_assessment_period_is_at_most_half_a_year_month_end_included():
      "Okres objęty oceną do: data końca musi być późniejsza niż data początku."),
     ({"document_date": "2026-11-01", "receipt_date": None}, "document_date",
      "Data sporządzenia oceny: ocena nie może być wcześniejsza niż początek okresu, który obejmuje "
-     "(2026-11-02)."),
+     "(2 listopada 2026 r.)."),
     ({"receipt_date": "2027-04-29"}, "receipt_date",
      "Data otrzymania oceny przez kierownika nie może być wcześniejsza niż data sporządzenia oceny."),
 ])
@@ -178,11 +178,11 @@ def test_assessment_derives_the_childrens_ages_and_signatures():
     ({"work_end": "2026-10-05"}, "work_end",
      "Data zakończenia pracy z rodziną: musi być późniejsza niż data rozpoczęcia."),
     ({"monitoring_from": "2027-12-17"}, "monitoring_from",
-     "Monitorowanie od: monitorowanie zaczyna się po zakończeniu pracy z rodziną (2027-12-17)."),
+     "Monitorowanie od: monitorowanie zaczyna się po zakończeniu pracy z rodziną (17 grudnia 2027 r.)."),
     ({"monitoring_to": "2028-01-03"}, "monitoring_to",
      "Monitorowanie do: data końca musi być późniejsza niż data początku."),
     ({"document_date": "2027-12-16"}, "document_date",
-     "Data sporządzenia sprawozdania: sprawozdanie sporządza się po zakończeniu pracy z rodziną (2027-12-17)."),
+     "Data sporządzenia sprawozdania: sprawozdanie sporządza się po zakończeniu pracy z rodziną (17 grudnia 2027 r.)."),
     ({"end_reason": "inne", "reason_description": " "}, "reason_description", "Opis przyczyny: pole jest wymagane."),
 ])
 def test_closing_report_rules(changes, path, message):

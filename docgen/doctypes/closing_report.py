@@ -9,6 +9,7 @@ from ..casefile import ADDRESS, FAMILY_NAME
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Rule, Section, Signature
 from ..rules import date_of
 from .periodic_assessment import GOALS
+from ..formatting import date_long
 
 REASONS = (
     ("cele", "osiągnięcie celów"),
@@ -63,7 +64,7 @@ def _monitoring_after_work(data: dict[str, Any]) -> Iterator[Issue]:
     start, until = date_of(data, "monitoring_from"), date_of(data, "monitoring_to")
     if start and end and start <= end:
         yield Issue("monitoring_from", "Monitorowanie od: monitorowanie zaczyna się po zakończeniu pracy z rodziną "
-                                       f"({end.isoformat()}).")
+                                       f"({date_long(end)}).")
     if start and until and until <= start:
         yield Issue("monitoring_to", "Monitorowanie do: data końca musi być późniejsza niż data początku.")
 
@@ -72,7 +73,7 @@ def _report_after_work(data: dict[str, Any]) -> Iterator[Issue]:
     end, made = date_of(data, "work_end"), date_of(data, "document_date")
     if end and made and made < end:
         yield Issue("document_date", "Data sporządzenia sprawozdania: sprawozdanie sporządza się po zakończeniu "
-                                     f"pracy z rodziną ({end.isoformat()}).")
+                                     f"pracy z rodziną ({date_long(end)}).")
 
 
 RULES = (

@@ -14,6 +14,7 @@ from ..definition import (CHOICE, COURT_CASE, DATE, TEXTAREA, DocType, Field, Is
 from ..rules import date_of, full_name, rows, rows_dated_before
 from . import work_plan
 from .work_plan import PLAN_RULES, WORK_PLAN
+from ..formatting import date_long
 
 CARE_FORMS = (
     ("spokrewniona", "rodzina zastępcza spokrewniona"),
@@ -110,7 +111,7 @@ def _placement_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
         if placed and plan_date and placed > plan_date:
             yield Issue(f"children_in_care[{index}].placement_date",
                         f"{_child(index)} – data umieszczenia w pieczy jest późniejsza niż data sporządzenia "
-                        f"planu ({plan_date.isoformat()}).")
+                        f"planu ({date_long(plan_date)}).")
         elif placed and born and placed < born:
             yield Issue(f"children_in_care[{index}].placement_date",
                         f"{_child(index)} – data umieszczenia w pieczy jest wcześniejsza niż data urodzenia.")
@@ -123,7 +124,7 @@ def _help_plan_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
         if help_plan and plan_date and help_plan > plan_date:
             yield Issue(f"children_in_care[{index}].help_plan_date",
                         f"{_child(index)} – plan pomocy dziecku ma datę późniejszą niż data sporządzenia planu "
-                        f"({plan_date.isoformat()}); podaj plan, z którym ten plan skoordynowano.")
+                        f"({date_long(plan_date)}); podaj plan, z którym ten plan skoordynowano.")
 
 
 def _key(person: dict[str, Any]) -> str:
@@ -153,7 +154,7 @@ def _return_deadlines(data: dict[str, Any]) -> Iterator[Issue]:
     for index, _ in rows_dated_before(data, "return_conditions", "deadline", start):
         yield Issue(f"return_conditions[{index}].deadline",
                     f"Warunki powrotu dziecka do rodziny, warunek {index + 1} – termin jest przed początkiem "
-                    f"planu ({start.isoformat()}).")
+                    f"planu ({date_long(start)}).")
 
 
 RULES = PLAN_RULES + (

@@ -7,6 +7,7 @@ from typing import Any, Iterator
 from ..casefile import ADDRESS, BASES, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED, RELATIONS
 from ..definition import CHOICE, COURT_CASE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
 from ..rules import date_of, full_name, rows
+from ..formatting import date_long
 
 ACT = "ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy zastępczej"
 
@@ -93,7 +94,7 @@ def _request_before_opinion(data: dict[str, Any]) -> Iterator[Issue]:
     request, made = date_of(data, "request_date"), date_of(data, "document_date")
     if request and made and request > made:
         yield Issue("request_date", "Data pisma sądu: opinię sporządza się w odpowiedzi na pismo sądu, więc pismo "
-                                    f"nie może być późniejsze niż data sporządzenia opinii ({made.isoformat()}).")
+                                    f"nie może być późniejsze niż data sporządzenia opinii ({date_long(made)}).")
 
 
 def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
@@ -102,10 +103,10 @@ def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
         yield Issue("work_to", "Praca z rodziną do: data końca nie może być wcześniejsza niż data początku.")
     if start and made and start > made:
         yield Issue("work_from", "Praca z rodziną od: praca nie może zaczynać się po dacie sporządzenia opinii "
-                                 f"({made.isoformat()}).")
+                                 f"({date_long(made)}).")
     elif end and made and end > made:
         yield Issue("work_to", "Praca z rodziną do: data końca nie może być późniejsza niż data sporządzenia "
-                               f"opinii ({made.isoformat()}).")
+                               f"opinii ({date_long(made)}).")
 
 
 def _key(person: dict[str, Any]) -> str:

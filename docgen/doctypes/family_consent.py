@@ -10,6 +10,7 @@ from typing import Any, Iterator
 from ..casefile import ADDRESS, FAMILY_NAME, MEMBERS
 from ..definition import BOOL, DATE, DocType, Field, Issue, Repeat, Rule, Section, Signature
 from ..rules import birth_date_of, date_of, full_name, is_adult, rows
+from ..formatting import date_long
 
 # Printed by the template (offices may reword it there); shown in the wizard as the step's help.
 STATEMENT = ("Niżej podpisane osoby, dorośli członkowie rodziny, wyrażają zgodę na współpracę rodziny z asystentem "
@@ -54,7 +55,7 @@ def _consenting_adults(data: dict[str, Any]) -> Iterator[Issue]:
             yield Issue(f"{path}.birth_date", where + "podaj datę urodzenia albo PESEL; zgodę wyraża osoba "
                                                       "pełnoletnia.")
         elif born and pesel_born and born != pesel_born:
-            yield Issue(f"{path}.pesel", where + f"PESEL wskazuje inną datę urodzenia ({pesel_born.isoformat()}) "
+            yield Issue(f"{path}.pesel", where + f"PESEL wskazuje inną datę urodzenia ({date_long(pesel_born)}) "
                                                  "niż podana.")
         elif on and is_adult(person, on):
             adults += 1

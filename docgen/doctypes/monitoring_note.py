@@ -6,6 +6,7 @@ from typing import Any, Iterator
 from ..casefile import ADDRESS, FAMILY_NAME, SOCIAL_WORKER, assistant_not_social_worker
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
 from ..rules import date_of, rows
+from ..formatting import date_long
 
 CONTACT_FORMS = (
     ("wizyta", "wizyta w domu rodziny"),
@@ -62,7 +63,7 @@ def _period_after_work(data: dict[str, Any]) -> Iterator[Issue]:
     end, start, stop = date_of(data, "work_end"), date_of(data, "monitoring_from"), date_of(data, "monitoring_to")
     if end and start and start <= end:
         yield Issue("monitoring_from", "Monitorowanie od: monitorowanie zaczyna się po zakończeniu pracy z rodziną "
-                                       f"({end.isoformat()}).")
+                                       f"({date_long(end)}).")
     if start and stop and stop <= start:
         yield Issue("monitoring_to", "Monitorowanie do: data końca musi być późniejsza niż data początku.")
 
@@ -78,7 +79,7 @@ def _contacts_after_work(data: dict[str, Any]) -> Iterator[Issue]:
             continue
         if end and day <= end:
             yield Issue(f"contacts[{index}].date", where + "data kontaktu musi być późniejsza niż data zakończenia "
-                                                           f"pracy z rodziną ({end.isoformat()}).")
+                                                           f"pracy z rodziną ({date_long(end)}).")
         elif (start and day < start) or (stop and day > stop):
             yield Issue(f"contacts[{index}].date", where + "data kontaktu wypada poza okresem monitorowania.")
 

@@ -8,6 +8,7 @@ from ..casefile import ADDRESS, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
 from ..formatting import age_on
 from ..rules import add_months, date_of, rows
+from ..formatting import date_long
 
 # art. 15 ust. 1 pkt 15: "nie rzadziej niż co pół roku"
 MAX_PERIOD_MONTHS = 6
@@ -141,14 +142,14 @@ def _period_at_most_half_year(data: dict[str, Any]) -> Iterator[Issue]:
         if end > limit:
             yield Issue("period_to", f"Okres objęty oceną do: ocenę sporządza się nie rzadziej niż co pół roku "
                                      f"(art. 15 ust. 1 pkt 15 ustawy), więc okres może trwać najwyżej do "
-                                     f"{limit.isoformat()}.")
+                                     f"{date_long(limit)}")
 
 
 def _dates_in_order(data: dict[str, Any]) -> Iterator[Issue]:
     start, made, received = (date_of(data, key) for key in ("period_from", "document_date", "receipt_date"))
     if made and start and made < start:
         yield Issue("document_date", "Data sporządzenia oceny: ocena nie może być wcześniejsza niż początek "
-                                     f"okresu, który obejmuje ({start.isoformat()}).")
+                                     f"okresu, który obejmuje ({date_long(start)}).")
     if received and made and received < made:
         yield Issue("receipt_date", "Data otrzymania oceny przez kierownika nie może być wcześniejsza niż data "
                                     "sporządzenia oceny.")

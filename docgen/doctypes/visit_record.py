@@ -7,6 +7,7 @@ from typing import Any, Iterator
 from ..casefile import FAMILY_NAME
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
 from ..rules import date_of, full_name, rows, rows_dated_before
+from ..formatting import date_long
 
 PLACES = (
     ("dom", "miejsce zamieszkania rodziny"),
@@ -75,7 +76,7 @@ def _visit_not_future(data: dict[str, Any]) -> Iterator[Issue]:
     visit, made = date_of(data, "visit_date"), date_of(data, "document_date")
     if visit and made and visit > made:
         yield Issue("visit_date", "Data wizyty: wizyta nie może być późniejsza niż data sporządzenia karty "
-                                  f"({made.isoformat()}).")
+                                  f"({date_long(made)}).")
 
 
 def _deadlines_after_visit(data: dict[str, Any]) -> Iterator[Issue]:
@@ -83,7 +84,7 @@ def _deadlines_after_visit(data: dict[str, Any]) -> Iterator[Issue]:
     for index, _ in rows_dated_before(data, "next_steps", "deadline", visit):
         yield Issue(f"next_steps[{index}].deadline",
                     f"Ustalenia, zadanie {index + 1} – termin nie może być wcześniejszy niż data wizyty "
-                    f"({visit.isoformat()}).")
+                    f"({date_long(visit)}).")
 
 
 def _key(name: str) -> str:

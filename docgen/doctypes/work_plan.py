@@ -7,6 +7,7 @@ from ..casefile import (ADDRESS, BASIS_FIELDS, FAMILY_NAME, MEMBERS, MEMBERS_IDE
                         assistant_not_social_worker)
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
 from ..rules import date_of, full_name, is_adult, rows
+from ..formatting import date_long
 
 PROBLEMS = (
     ("ubostwo", "ubóstwo"),
@@ -108,7 +109,7 @@ def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
     assigned = date_of(data, "assignment_date")
     if start and assigned and start < assigned:
         yield Issue("valid_from", "Plan obowiązuje od: plan nie może zaczynać się przed skierowaniem asystenta "
-                                  f"({assigned.isoformat()}).")
+                                  f"({date_long(assigned)}).")
 
 
 def _deadlines_within_plan(data: dict[str, Any]) -> Iterator[Issue]:
@@ -121,7 +122,7 @@ def _deadlines_within_plan(data: dict[str, Any]) -> Iterator[Issue]:
         if deadline and end and deadline > end:
             yield Issue(f"actions[{index}].deadline",
                         f"Działania, działanie {index + 1} – termin realizacji wypada po końcu planu "
-                        f"({end.isoformat()}).")
+                        f"({date_long(end)}).")
 
 
 def _basis_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
