@@ -19,10 +19,15 @@ from docgen.definition import BOOL, CHOICE, DATE, PESEL, TEXTAREA, DocType, Fiel
 EMPTY_CHOICE = SelectChoice("", "— wybierz —")
 
 
+def _limit(spec: Field) -> dict[str, Any]:
+    # a field without a length limit gets no maxlength at all (never maxlength="None")
+    return {"maxlength": spec.limit} if spec.limit is not None else {}
+
+
 def _form_field(spec: Field):
     options: dict[str, Any] = {"label": spec.label, "description": spec.help}
     if spec.kind == TEXTAREA:
-        return TextAreaField(render_kw={"rows": 4, "maxlength": spec.limit}, **options)
+        return TextAreaField(render_kw={"rows": 4, **_limit(spec)}, **options)
     if spec.kind == DATE:
         return StringField(widget=DateInput(), **options)
     if spec.kind == CHOICE:
@@ -32,7 +37,7 @@ def _form_field(spec: Field):
         return BooleanField(**options)
     if spec.kind == PESEL:
         return StringField(render_kw={"inputmode": "numeric", "maxlength": 11, "autocomplete": "off"}, **options)
-    return StringField(render_kw={"maxlength": spec.limit}, **options)
+    return StringField(render_kw=_limit(spec), **options)
 
 
 @functools.cache
