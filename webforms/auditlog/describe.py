@@ -44,13 +44,11 @@ def _doc_title(doc_type: str) -> str:
 
 
 def _step_title(doc_type: str | None, step: str) -> str:
-    doctype = DOCTYPES.get(doc_type or "")
-    if doctype is None:
-        return step
-    try:
-        return doctype.section(step).title
-    except KeyError:
-        return step
+    """The step's title in its document type; for a document deleted since, the title every type
+    with a step of that name gives it (else the code, rather than a guess)."""
+    doctypes = [DOCTYPES[doc_type]] if doc_type in DOCTYPES else list(DOCTYPES.values())
+    titles = {section.title for doctype in doctypes for section in doctype.sections if section.name == step}
+    return titles.pop() if len(titles) == 1 else step
 
 
 _TEMPLATE_DETAIL = re.compile(r"^(?P<type>[a-z_]+)(?P<rest>(:| v\d).*)$")
