@@ -3,15 +3,20 @@ same way on both, status from the stored dates, counts from the database, deadli
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from sqlalchemy import select
+
 from docgen.store import users
+from docgen.store.calendar_feeds import create_feed, user_of_token
 from docgen.store.dashboard import dashboard
+from docgen.store.db import make_sessionmaker
 from docgen.store.deadlines import ASSESSMENT, CONTACT, MONITORING_END, PLAN_DEADLINE, deadlines
 from docgen.store.family_list import ACTIVE, ENDED, MONITORING, NO_ASSISTANT, PAGE_SIZE, family_page
 from docgen.store.lifecycle import anonymise_family, close_family
-from docgen.store.models import (ROLE_ASSISTANT, ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, Document, Family, Office,
-                                 Person)
+from docgen.store.models import (ROLE_ASSISTANT, ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CalendarFeed, Document,
+                                 Family, Office, Person, User)
 from docgen.store.monitoring import NextContact, next_contact
 
 TODAY = dt.date(2026, 12, 3)
@@ -219,3 +224,33 @@ def test_the_plan_in_force_gives_the_deadlines(db_session, office_world):
     db_session.commit()
     events = deadlines(db_session, office_world["ewa"], dt.date(2026, 12, 1), dt.date(2026, 12, 31), today=TODAY)
     assert [(e.day, e.detail) for e in events] == [(dt.date(2026, 12, 22), "Nowe działanie")]
+
+
+def test_two_requests_making_a_feed_at_once_both_succeed_and_one_address_works(db_engine, office_world):
+    """A double click on "Utwórz adres kalendarza": two transactions race to make the user's one row."""
+    sessions = make_sessionmaker(db_engine)
+    user_id = office_world["ewa"].id
+    start = threading.Barrier(2)
+    tokens, failures = [], []
+
+    def make():
+        with sessions() as session:
+            user = session.get(User, user_id)
+            start.wait()
+            try:
+                token = create_feed(session, user)
+                session.commit()
+                tokens.append(token)
+            except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
+                failures.append(repr(error))
+
+    threads = [threading.Thread(target=make) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not failures and len(tokens) == 2
+    with sessions() as session:
+        assert len(session.scalars(select(CalendarFeed).where(CalendarFeed.user_id == user_id)).all()) == 1
+        working = [token for token in tokens if user_of_token(session, token) is not None]
+        assert len(working) == 1

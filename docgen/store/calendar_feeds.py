@@ -10,7 +10,8 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import CalendarFeed, User
@@ -25,16 +26,21 @@ def feed_of(session: Session, user: User) -> CalendarFeed | None:
 
 
 def create_feed(session: Session, user: User) -> str:
-    """A new secret token for the user's feed (the old one, if any, stops working). The caller commits."""
+    """A new secret token for the user's feed (the old one, if any, stops working). The caller commits.
+
+    One row per user (a unique user_id): the row is updated, or inserted when there is none. Two
+    requests at once (a double click) both succeed: the one whose insert loses to the other's
+    updates the row the other made, so the token of the later commit is the one that works."""
     token = secrets.token_urlsafe(32)
-    feed = feed_of(session, user)
-    if feed is None:
-        feed = CalendarFeed(user_id=user.id)
-        session.add(feed)
-    feed.token_hash = token_hash(token)
-    feed.created_at = dt.datetime.now(dt.timezone.utc)
-    feed.last_used_at = None
-    session.flush()
+    values = {"token_hash": token_hash(token), "created_at": dt.datetime.now(dt.timezone.utc), "last_used_at": None}
+    replace = update(CalendarFeed).where(CalendarFeed.user_id == user.id).values(**values)
+    if session.execute(replace).rowcount == 0:
+        try:
+            with session.begin_nested():
+                session.add(CalendarFeed(user_id=user.id, **values))
+        except IntegrityError:
+            session.execute(replace)
+    session.expire_all()
     return token
 
 
