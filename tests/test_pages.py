@@ -63,6 +63,21 @@ def test_every_get_route_is_audited_or_exempt(app):
     assert AUDITED | set(EXEMPT) <= routes, f"stale entries: {sorted((AUDITED | set(EXEMPT)) - routes)}"
 
 
+def test_the_html_check_finds_what_a_validator_would():
+    page = ('<!doctype html><html lang="pl"><head><title>t</title></head><body>'
+            '<label for="a">A</label><input id="a" maxlength="None" aria-describedby="a-pomoc">'
+            '<p id="x">1</p><p id="x">2</p><a href="#brak">b</a><label for="nic">N</label></body></html>')
+    problems = html_problems(page)
+    assert "<input maxlength='None'>" in problems
+    assert "duplicate id 'x' (2×)" in problems
+    assert any("aria-describedby='a-pomoc'> points at no element" in p for p in problems)
+    assert any("<a href='#brak'> points at no element" in p for p in problems)
+    assert any("for='nic'> points at no element" in p for p in problems)
+    assert html_problems('<!doctype html><html lang="pl"><head><title>t</title></head><body><p><div></div></p>'
+                         '</body></html>')[0].startswith("HTML parse error")
+    assert html_problems('<!doctype html><html lang="pl"><head><title>t</title></head><body><p>ok</p></body></html>') == []
+
+
 # --- the world and the server -------------------------------------------------------------
 
 @pytest.fixture
