@@ -3,7 +3,8 @@ contacts and the end of each monitoring period, for one assistant's families or 
 
 Assessments come from `Family.assessment_due` (indexed); plan deadlines from the action rows
 (and a coordinated plan's conditions for the child's return) of each active family's latest
-generated plan; monitoring from `docgen.store.monitoring`.
+generated plan, as `Document.deadlines` keeps them (never the whole plan); monitoring from
+`docgen.store.monitoring`.
 """
 from __future__ import annotations
 
@@ -14,13 +15,8 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from ..rules import date_of, rows
-from .models import ROLE_ASSISTANT, ROLE_HEAD, Document, Family, User
+from .models import PLAN_TYPES, ROLE_ASSISTANT, ROLE_HEAD, Document, Family, User
 from .monitoring import monitored
-
-PLAN_TYPES = ("work_plan", "coordinated_plan")
-# the rows of a plan that carry a deadline: (repeat name, text field)
-PLAN_DEADLINES = (("actions", "action"), ("return_conditions", "condition"))
 
 ASSESSMENT = "ocena"
 PLAN_DEADLINE = "termin"
@@ -68,30 +64,35 @@ def _assessments(session: Session, user: User, start: dt.date, end: dt.date, ass
 
 
 def _latest_plans(session: Session, user: User, assistant_id: int | None) -> list[Any]:
+    """The latest generated plan of each family in scope. The families are looked up first: an
+    assistant has 15, and the plans are then found through their family's index."""
+    families = {row[0]: (row[1], row[2]) for row in session.execute(
+        select(Family.id, Family.family_name, func.coalesce(User.full_name, ""))
+        .outerjoin(User, User.id == Family.assistant_id).where(_scope(user, assistant_id)))}
+    if not families:
+        return []
     plans = session.execute(
-        select(Document.id, Document.family_id, Document.data, Document.document_date, Document.updated_at,
-               Family.family_name, func.coalesce(User.full_name, ""))
-        .join(Family, Family.id == Document.family_id).outerjoin(User, User.id == Family.assistant_id)
-        .where(_scope(user, assistant_id), Document.doc_type.in_(PLAN_TYPES), Document.version > 0)).all()
+        select(Document.id, Document.family_id, Document.deadlines, Document.document_date, Document.updated_at)
+        .where(Document.family_id.in_(list(families)), Document.doc_type.in_(PLAN_TYPES), Document.version > 0)
+    ).all()
     latest: dict[int, Any] = {}
     for plan in plans:
         current = latest.get(plan.family_id)
         if current is None or (plan.document_date or dt.date.min, plan.updated_at) > \
                 (current.document_date or dt.date.min, current.updated_at):
             latest[plan.family_id] = plan
-    return list(latest.values())
+    return [(plan, *families[family_id]) for family_id, plan in latest.items()]
 
 
 def _plan_deadlines(session: Session, user: User, start: dt.date, end: dt.date,
                     assistant_id: int | None) -> list[Event]:
     events = []
-    for plan in _latest_plans(session, user, assistant_id):
-        for group, text_field in PLAN_DEADLINES:
-            for index, row in enumerate(rows(plan.data or {}, group)):
-                day = date_of(row, "deadline")
-                if day is not None and start <= day <= end:
-                    events.append(Event(day, PLAN_DEADLINE, plan.family_id, plan.family_name, plan[6],
-                                        str(row.get(text_field) or ""), f"{PLAN_DEADLINE}-{plan.id}-{group}-{index}"))
+    first, last = start.isoformat(), end.isoformat()
+    for plan, family_name, assistant_name in _latest_plans(session, user, assistant_id):
+        for row in plan.deadlines or []:
+            if first <= row["day"] <= last:
+                events.append(Event(dt.date.fromisoformat(row["day"]), PLAN_DEADLINE, plan.family_id, family_name,
+                                    assistant_name, row["text"], f"{PLAN_DEADLINE}-{plan.id}-{row['key']}"))
     return events
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Document, Family, Person, User, fold_text
@@ -47,11 +47,14 @@ def status_of(active: bool, monitoring_until: dt.date | None, anonymised: bool, 
 
 
 def _matches(word: str):
-    options = [Family.search_text.contains(word, autoescape=True),
-               exists().where(Document.family_id == Family.id,
-                              func.lower(Document.case_number).contains(word, autoescape=True))]
+    """A word's match; the tables of documents and people are searched only for words that can be a
+    case number (they hold a digit) or the start of a PESEL (only digits), each in one pass."""
+    options = [Family.search_text.contains(word, autoescape=True)]
+    if any(ch.isdigit() for ch in word):
+        options.append(Family.id.in_(select(Document.family_id).where(
+            func.lower(Document.case_number).contains(word, autoescape=True))))
     if word.isdigit():
-        options.append(exists().where(Person.family_id == Family.id, Person.pesel.startswith(word, autoescape=True)))
+        options.append(Family.id.in_(select(Person.family_id).where(Person.pesel.startswith(word, autoescape=True))))
     return or_(*options)
 
 

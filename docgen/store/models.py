@@ -181,6 +181,9 @@ class Document(Base):
     case_number: Mapped[str | None] = mapped_column(String(100))
     # the date the last generated version bears (its type's date field); deadlines run from it
     document_date: Mapped[dt.date | None] = mapped_column(Date)
+    # a generated plan's dated rows, [{"day": "2026-12-10", "text": "…", "key": "actions-0"}], kept by
+    # `_refresh_plan_deadlines`: the calendar reads these few bytes instead of the whole plan
+    deadlines: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
@@ -304,6 +307,34 @@ def _refresh_assessment_due(session: Session, context: Any, instances: Any) -> N
         due = next_assessment_due(family)
         if family.assessment_due != due:
             family.assessment_due = due
+
+
+# --- the deadlines of a plan, for the calendar -------------------------------------------------
+
+PLAN_TYPES = ("work_plan", "coordinated_plan")
+# the rows of a plan that carry a deadline: (repeat name, the field that says what is due)
+PLAN_DEADLINE_ROWS = (("actions", "action"), ("return_conditions", "condition"))
+DEADLINE_TEXT_MAX = 300
+
+
+def plan_deadlines(data: dict[str, Any]) -> list[dict[str, str]]:
+    found = []
+    for group, text_field in PLAN_DEADLINE_ROWS:
+        for index, row in enumerate(data.get(group) or []):
+            day = date_of(row, "deadline") if isinstance(row, dict) else None
+            if day is not None:
+                found.append({"day": day.isoformat(), "text": str(row.get(text_field) or "")[:DEADLINE_TEXT_MAX],
+                              "key": f"{group}-{index}"})
+    return found
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_plan_deadlines(session: Session, context: Any, instances: Any) -> None:
+    for document in (*session.new, *session.dirty):
+        if isinstance(document, Document) and document.doc_type in PLAN_TYPES:
+            deadlines = plan_deadlines(document.data or {}) if (document.version or 0) > 0 else None
+            if document.deadlines != deadlines:
+                document.deadlines = deadlines
 
 
 # --- the monitoring period after work ends ------------------------------------------------

@@ -1,5 +1,5 @@
-"""The family list's folded search text, the end of each family's monitoring period, and the
-users' calendar feeds (only a hash of each secret address).
+"""The family list's folded search text, the end of each family's monitoring period, a generated
+plan's deadlines for the calendar, and the users' calendar feeds (only a hash of each secret address).
 
 Revision ID: 0012
 Revises: 0007
@@ -20,6 +20,8 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 MONITORING_TYPES = ("closing_report", "monitoring_note")
+PLAN_TYPES = ("work_plan", "coordinated_plan")
+PLAN_DEADLINE_ROWS = (("actions", "action"), ("return_conditions", "condition"))
 
 
 def _fold(text: str | None) -> str:
@@ -42,6 +44,8 @@ def upgrade() -> None:
     with op.batch_alter_table("family") as batch:
         batch.alter_column("search_text", server_default=None)
     op.create_index("ix_family_office_monitoring", "family", ["office_id", "monitoring_until"])
+    with op.batch_alter_table("document") as batch:
+        batch.add_column(sa.Column("deadlines", sa.JSON(), nullable=True))
     op.create_table(
         "calendar_feed",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,10 +90,25 @@ def _fill_existing() -> None:
             latest[row.family_id] = (key, _day(row.data, "monitoring_to"))
     for family_id, (_, until) in latest.items():
         bind.execute(sa.update(family).where(family.c.id == family_id).values(monitoring_until=until))
+    plans = sa.table("document", sa.column("id", sa.Integer()), sa.column("doc_type", sa.String()),
+                     sa.column("version", sa.Integer()), sa.column("data", sa.JSON()),
+                     sa.column("deadlines", sa.JSON()))
+    for row in bind.execute(sa.select(plans.c.id, plans.c.data)
+                            .where(plans.c.doc_type.in_(PLAN_TYPES), plans.c.version > 0)).all():
+        found = []
+        for group, text_field in PLAN_DEADLINE_ROWS:
+            for index, item in enumerate((row.data or {}).get(group) or []):
+                day = _day(item, "deadline") if isinstance(item, dict) else None
+                if day is not None:
+                    found.append({"day": day.isoformat(), "text": str(item.get(text_field) or "")[:300],
+                                  "key": f"{group}-{index}"})
+        bind.execute(sa.update(plans).where(plans.c.id == row.id).values(deadlines=found))
 
 
 def downgrade() -> None:
     op.drop_table("calendar_feed")
+    with op.batch_alter_table("document") as batch:
+        batch.drop_column("deadlines")
     op.drop_index("ix_family_office_monitoring", table_name="family")
     with op.batch_alter_table("family") as batch:
         batch.drop_column("search_text")
