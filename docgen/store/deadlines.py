@@ -73,7 +73,8 @@ def _latest_plans(session: Session, user: User, assistant_id: int | None) -> lis
         return []
     plans = session.execute(
         select(Document.id, Document.family_id, Document.deadlines, Document.document_date, Document.updated_at)
-        .where(Document.family_id.in_(list(families)), Document.doc_type.in_(PLAN_TYPES), Document.version > 0)
+        .where(Document.family_id.in_(select(Family.id).where(_scope(user, assistant_id))),
+               Document.doc_type.in_(PLAN_TYPES), Document.version > 0)
     ).all()
     latest: dict[int, Any] = {}
     for plan in plans:
