@@ -79,11 +79,20 @@ def check_docx(doctype: DocType, source: Source) -> list[str]:
         if after < before:
             messages.append(f"Sekcja „{doctype.numbered_title(section)}” stoi przed sekcją "
                             f"„{doctype.numbered_title(previous)}”; zachowaj kolejność sekcji ze wzoru.")
-    if doctype.print_checks:
-        lines = list(_lines(document))
-        for check in doctype.print_checks:
-            messages.extend(check.check(lines))
-    return messages
+    return messages + _printed_problems(doctype, document)
+
+
+def print_problems(doctype: DocType, source: Source) -> list[str]:
+    """Only what the type's print checks find missing (a letter's signature, a CV's consent clause)."""
+    document = _open(source)
+    return [NOT_DOCX] if document is None else _printed_problems(doctype, document)
+
+
+def _printed_problems(doctype: DocType, document: DocumentObject) -> list[str]:
+    if not doctype.print_checks:
+        return []
+    lines = list(_lines(document))
+    return [message for check in doctype.print_checks for message in check.check(lines)]
 
 
 def _open(source: Source) -> DocumentObject | None:

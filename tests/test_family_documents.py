@@ -22,6 +22,7 @@ from docgen.doctypes import get_doctype
 from docgen.doctypes.letter import LETTER, LETTER_KINDS
 from docgen.store.documents import confirm_warnings, create_document, file_path, generate
 from docgen.store.models import CaseCounter, CaseFile, Document, Family, GeneratedFile
+from docgen.store.printjobs import printable_documents
 from docgen.validate import DataInvalid
 
 from test_store import make_family, make_office, make_user
@@ -70,6 +71,11 @@ def test_letters_and_cvs_take_no_number_and_are_named_after_their_person_only(db
     # two versions of one CV: one name to download, two files on disk
     assert records[1].storage_path != records[2].storage_path
     assert file_path(records[1]).is_file() and file_path(records[2]).is_file()
+
+    # the print office lists them by title and family, with no number to show
+    names = [part.name for part in printable_documents(db_session, select(Family).where(Family.id == family.id))]
+    assert sorted(names) == ["Pismo (wniosek, podanie, odwołanie) – rodzina Zawadzcy",
+                             "Życiorys zawodowy (CV) – rodzina Zawadzcy"]
 
     # the family's case still begins with its first office document, at number 1
     visit = family_document(db_session, family, "visit_record", user)
@@ -244,3 +250,21 @@ def test_validate_a_cv_without_its_consent_clause(demo_cli, capsys):
     code, out = _validate(capsys, without, "cv")
     assert code == 1
     assert "Brak klauzuli zgody na przetwarzanie danych osobowych" in out
+
+
+def test_an_office_letter_template_without_the_signature_is_refused():
+    from docgen.render import template_path
+    from docgen.templates import check_template
+
+    document = docx.Document(str(template_path(LETTER)))
+    paragraphs = document.paragraphs
+    dots = next(index for index, p in enumerate(paragraphs) if set(p.text) == {"."})
+    assert paragraphs[dots + 2].text == "{{ signature_caption }}"
+    for paragraph in paragraphs[dots:dots + 3]:  # the letter's own signature; the authorisation's stays
+        paragraph._p.getparent().remove(paragraph._p)
+    out = io.BytesIO()
+    document.save(out)
+    assert [problem.message for problem in check_template(out.getvalue(), LETTER)] == [
+        "Dokument wypełniony przykładowymi danymi nie przejdzie sprawdzenia: Brak podpisu nadawcy pod pismem: linii "
+        "do podpisu (kropki), pod nią imienia i nazwiska i opisu „(podpis nadawcy)”."]
+    assert check_template(template_path(LETTER).read_bytes(), LETTER) == []
