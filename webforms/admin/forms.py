@@ -138,9 +138,10 @@ def _jrwa_needs_its_box(type_id: str):
 for _doctype in OfficeForm.OWN_CASE_TYPES:
     setattr(OfficeForm, f"own_case_{_doctype.id}", BooleanField(_doctype.title))
     setattr(OfficeForm, f"own_case_jrwa_{_doctype.id}", _text(
-        f"Symbol JRWA – {_doctype.title}", None, 4, validators=[
+        f"Symbol JRWA – {_doctype.title}", None, 20, validators=[
             Regexp(r"^\d{1,4}$", message="Symbol JRWA to od 1 do 4 cyfr, np. 4101."), _jrwa_needs_its_box(_doctype.id),
         ], render_kw={"inputmode": "numeric"}))
+del _doctype
 
 
 class TemplateUploadForm(PolishForm):
