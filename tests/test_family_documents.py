@@ -266,5 +266,5 @@ def test_an_office_letter_template_without_the_signature_is_refused():
     document.save(out)
     assert [problem.message for problem in check_template(out.getvalue(), LETTER)] == [
         "Dokument wypełniony przykładowymi danymi nie przejdzie sprawdzenia: Brak podpisu nadawcy pod pismem: linii "
-        "do podpisu (kropki), pod nią imienia i nazwiska i opisu „(podpis nadawcy)”."]
+        "do podpisu (kropki), pod nią imienia i nazwiska i opisu „(podpis …)”."]
     assert check_template(template_path(LETTER).read_bytes(), LETTER) == []

@@ -313,7 +313,7 @@ def _signed(lines: list[str]) -> Iterator[str]:
     letter_end = len(lines) if authorisation is None else authorisation
     if not any(block < letter_end for block in blocks):
         yield ("Brak podpisu nadawcy pod pismem: linii do podpisu (kropki), pod nią imienia i nazwiska "
-               "i opisu „(podpis nadawcy)”.")
+               "i opisu „(podpis …)”.")
     if authorisation is not None and not any(block > authorisation for block in blocks):
         yield ("Brak podpisu pod upoważnieniem: linii do podpisu (kropki), pod nią imienia i nazwiska "
                "i opisu „(podpis osoby udzielającej upoważnienia)”.")
