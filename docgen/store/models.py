@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any, Iterable
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        Text, UniqueConstraint)
+                        Text, UniqueConstraint, text)
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, validates
 
@@ -64,6 +64,10 @@ class Office(Base):
     session_timeout_minutes: Mapped[int] = mapped_column(Integer, default=30)
     # a closed case is anonymised this many years after work with the family ended
     retention_years: Mapped[int] = mapped_column(Integer, default=10)
+    # document types that open a case of their own instead of joining the family's one (a court
+    # opinion registered as the reply to the court's letter), with the JRWA class of that case
+    # ("" = `jrwa_symbol`): {"court_opinion": ""}. Empty: one case per family (docgen.store.cases)
+    own_case_types: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
     @validates("caseload_limit")
     def _caseload_within_the_act(self, _key: str, value: int) -> int:
@@ -245,19 +249,48 @@ class Person(Base):
 
 
 class CaseCounter(Base):
-    """The last case number given per office and year; numbers are never reused."""
+    """The spis spraw's last number, kept per office, JRWA class and year; numbers are never reused."""
 
     __tablename__ = "case_counter"
 
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), primary_key=True)
+    jrwa_symbol: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CaseFile(Base):
+    """A case (sprawa) of the office's spis spraw: the znak sprawy every document filed in it prints.
+
+    A family's case (`family_case`) is opened by the first of its documents that carries a znak and
+    holds them all; a type the office set to open a case of its own gets one per document. The row
+    holds no personal data and stays when its family is deleted, so the spis spraw keeps its entry."""
+
+    __tablename__ = "case_file"
+    __table_args__ = (
+        UniqueConstraint("office_id", "jrwa_symbol", "year", "number", name="uq_case_file_number"),
+        # one family case per family, whoever opens it first
+        Index("uq_case_file_family_case", "family_id", unique=True,
+              sqlite_where=text("family_case"), postgresql_where=text("family_case")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("family.id", ondelete="SET NULL"))
+    family_case: Mapped[bool] = mapped_column(Boolean, default=False)
+    jrwa_symbol: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    # the znak as printed, "MOPS.AR.4101.7.2026": the prefix of its day, never recomposed
+    reference: Mapped[str] = mapped_column(String(100))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    # the type of the document whose generation opened it
+    opened_by: Mapped[str] = mapped_column(String(50))
+
+
 class Document(Base):
     __tablename__ = "document"
-    __table_args__ = (UniqueConstraint("office_id", "case_number", name="uq_document_case_number"),
-                      Index("ix_document_type_family", "doc_type", "family_id", "document_date"),
+    __table_args__ = (Index("ix_document_type_family", "doc_type", "family_id", "document_date"),
                       Index("ix_document_office_status", "office_id", "status", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -268,7 +301,9 @@ class Document(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # how many times it was generated; each generation is a new GeneratedFile
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # the znak sprawy its versions print (its case's reference); None for a family member's letter or CV
     case_number: Mapped[str | None] = mapped_column(String(100))
+    case_file_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="SET NULL"), index=True)
     # the date the last generated version bears (its type's date field); deadlines run from it
     document_date: Mapped[dt.date | None] = mapped_column(Date)
     # `Issue.key`s of the warnings the user confirmed on purpose (docgen.validate.blocking)
@@ -283,6 +318,7 @@ class Document(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
     family: Mapped[Family] = relationship(back_populates="documents")
+    case_file: Mapped[CaseFile | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     files: Mapped[list["GeneratedFile"]] = relationship(
         back_populates="document", order_by="GeneratedFile.id", cascade="all, delete-orphan")
