@@ -76,13 +76,13 @@ def test_a_deleted_family_and_document_are_named_by_number(login, session):
     family = session.scalars(select(Family).where(Family.family_name == "Jabłońscy")).one()
     user = session.scalars(select(User).where(User.username == "asystent2")).one()
     audit.record(session, user=user, action=audit.UPDATE, object_type="document", object_id=987654,
-                 family_id=family.id, detail="krok: decision")
+                 family_id=family.id, detail="krok: risks")
     session.commit()
     head = login("kierownik")
     assert head.post(f"/rodziny/{family.id}/usuniecie", data={"confirm": "tak"}).status_code == 302
     page = head.get("/dziennik/?zdarzenie=update").text
     row = next(row for row in _rows(page) if "987654" in row)
     assert f"nr {family.id} (usunięta)" in row and "dokument nr 987654 (usunięty)" in row
-    assert "krok: Decyzja" in row  # the only type with a step "decision" names it so
+    assert "krok: Sygnały ryzyka" in row  # the only type with a step "risks" names it so
     assert session.scalars(select(AuditEntry).where(AuditEntry.object_id == 987654)).one()
     assert session.get(Document, 987654) is None
