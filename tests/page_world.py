@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from docgen.doctypes import DOCTYPES, get_doctype
+from docgen.store import approvals
 from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, generate
 from docgen.store.institutions import search as search_institutions
@@ -84,11 +85,13 @@ def build(session, today: dt.date | None = None) -> dict[str, Any]:
     session.add(job)
     template = office_templates.upload(session, krajewscy.office, "work_plan", _changed_template(), "plan-osrodka.docx",
                                        None)
+    # an admin's change of an account waiting for a head (the head's list and the admin's page of it)
+    change = approvals.request(session, _user(session, "admin"), _user(session, "asystent2"), approvals.PROMOTION)
     session.commit()
     institution = search_institutions(session, krajewscy.office_id)[0][0]
     return {"today": today, "plan": plan, "plan_file": plan_file, "examples": examples, "begun": begun,
             "krajewscy": krajewscy, "wieczorek": wieczorek, "jablonscy": jablonscy, "report": report,
-            "note": note, "job": job, "template": template, "institution": institution,
+            "note": note, "job": job, "template": template, "institution": institution, "change": change,
             "assistant": assistant, "head": _user(session, "kierownik"), "admin": _user(session, "admin")}
 
 

@@ -43,6 +43,7 @@ EXEMPT = {
     "printing.job_pdf": "a PDF download",
     "printing.job_state": "JSON for the progress bar",
     "calendar.feed": "the .ics feed (tests/test_calendar.py reads it with icalendar)",
+    "documents.resume": "redirects to the step where the work stopped",
 }
 # every other GET route: pages() below visits each of them
 AUDITED = {
@@ -51,7 +52,7 @@ AUDITED = {
     "calendar.index", "calendar.subscription", "institutions.index", "institutions.create", "institutions.edit",
     "institutions.import_csv", "auditlog.index", "auditlog.family", "auditlog.user", "admin.users", "admin.create",
     "admin.edit", "admin.office", "admin.templates", "admin.template_type", "admin.template_guide_page",
-    "admin.template_preview",
+    "admin.template_preview", "documents.delete_draft", "accounts.index", "admin.change", "admin.second_factor_page",
 }
 
 
@@ -136,7 +137,7 @@ def _pages(world, session) -> dict[str, list[tuple[str, int]]]:
             (f"/rodziny/{family.id}", 200), (f"/rodziny/{wieczorek.id}", 200), (f"/rodziny/{family.id}/edycja", 200),
             ("/rodziny/nowa", 200), *[(url, 200) for url in steps + reviews],
             (f"/dokumenty/{world['begun'].id}", 200), (f"/dokumenty/{world['plan'].id}", 200),
-            (f"/pliki/{world['plan_file'].id}/podglad", 200),
+            (f"/pliki/{world['plan_file'].id}/podglad", 200), (f"/dokumenty/{world['begun'].id}/usun", 200),
             ("/drukarnia/", 200), ("/drukarnia/?pokaz=1", 200), (f"/drukarnia/{world['job'].id}", 200),
             ("/kalendarz/", 200), ("/kalendarz/subskrypcja", 200),
             ("/placowki/", 200), ("/placowki/nowa", 200), (f"/placowki/{world['institution'].id}/edycja", 200),
@@ -147,12 +148,13 @@ def _pages(world, session) -> dict[str, list[tuple[str, int]]]:
             ("/pulpit", 200), (f"/rodziny/?asystent={other.id}", 200), ("/rodziny/?stan=monitorowanie", 200),
             (f"/rodziny/{ended.id}", 200), (f"/kalendarz/?asystent={other.id}", 200), ("/kalendarz/", 200),
             ("/dziennik/", 200), (f"/dziennik/rodzina/{family.id}", 200), (f"/dziennik/uzytkownik/{other.id}", 200),
-            ("/dziennik/?zdarzenie=update&od=2020-01-01", 200),
+            ("/dziennik/?zdarzenie=update&od=2020-01-01", 200), ("/zmiany-kont/", 200),
         ],
         "admin": [
             ("/admin/uzytkownicy", 200), ("/admin/uzytkownicy/nowy", 200), (f"/admin/uzytkownicy/{other.id}", 200),
             ("/admin/osrodek", 200), ("/admin/szablony", 200), ("/admin/szablony/work_plan", 200),
             ("/admin/szablony/work_plan/przewodnik", 200), (f"/admin/szablony/wersje/{template.id}", 200),
+            (f"/admin/zmiany/{world['change'].id}", 200), ("/admin/drugi-skladnik", 200),
         ],
     }
 
