@@ -19,7 +19,8 @@ from test_office_templates import changed_template
 
 PASSWORD = "inne-haslo-biura-2026"
 # values for URL arguments that are not ids
-PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css", "page": 1, "doc_type": "work_plan"}
+PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css", "page": 1, "doc_type": "work_plan",
+                   "token": "nieznany-token"}
 
 
 @pytest.fixture

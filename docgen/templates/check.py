@@ -7,7 +7,8 @@ In order, each step only on what the one before let through:
    the type's names, fields and the safe filters (jinja.py);
 3. the numbered section headings and the required placeholders (structure.py);
 4. a trial render of the type's example in the hardened environment; the result must be well-formed
-   and hold no Word field but the allowed ones.
+   and hold no Word field but the allowed ones, and what the type's print checks look for (a letter's
+   signature, a CV's consent clause).
 
 `check_template` runs all of it in a separate process with limits on time, CPU time and memory
 (isolation.py); `check_template_here` is the same check in this process, for that process.
@@ -33,6 +34,7 @@ from .vocabulary import example_context, vocabulary
 
 NOT_WORD = "Plik nie jest poprawnym dokumentem Word (.docx): nie da się go otworzyć."
 TRIAL = "Próbne wypełnienie szablonu przykładowymi danymi nie powiodło się: {problem}"
+PRINTED = "Dokument wypełniony przykładowymi danymi nie przejdzie sprawdzenia: {problem}"
 
 
 def check_template(data: bytes, doctype: DocType) -> list[TemplateProblem]:
@@ -84,13 +86,15 @@ def _trial_render(data: bytes, doctype: DocType) -> list[TemplateProblem]:
     if context is None:
         return []
     try:
-        render_context(data, context, strict_xml=True)
+        content = render_context(data, context, strict_xml=True)
     except TemplateRejected as rejected:
         if isinstance(rejected.__cause__, MemoryError):
             raise MemoryError from rejected  # the process's limit, not the template's verdict
         return [TemplateProblem(TRIAL.format(problem=problem.message), problem.place, problem.snippet)
                 for problem in rejected.problems]
-    return []
+    from ..docxcheck import print_problems  # a template that drops the signature makes unsigned letters
+
+    return [TemplateProblem(PRINTED.format(problem=message)) for message in print_problems(doctype, content)]
 
 
 _CHECKED: OrderedDict[tuple[str, str, int], tuple[TemplateProblem, ...]] = OrderedDict()
