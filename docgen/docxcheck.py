@@ -105,6 +105,8 @@ def _open(source: Source) -> DocumentObject | None:
         stream = io.BytesIO(source.read())
     try:
         return Document(stream)
+    except MemoryError:
+        raise  # a template worker's memory limit, not the document's verdict
     except Exception:  # noqa: BLE001 - not a zip, not OOXML, not a Word document, broken XML
         return None
 
