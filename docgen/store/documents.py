@@ -84,6 +84,7 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
         **facts,
         **record,
         "children": [_dated(m) for m in members if m.get("relation") == "dziecko"],
+        "adults": adults,  # who signs for the family (an office's own types prefill their lists from it)
         "children_in_care": [_dated(m) for m in members if m.get("foster_care")],
         "assistant_name": assistant.full_name,
         "head_name": _head_name(object_session(family), family.office),
