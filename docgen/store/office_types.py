@@ -412,9 +412,10 @@ def version_problems(version: OfficeTypeVersion, definition: dict[str, Any] | No
     if definition.get("id") != version.type_id:
         return [TemplateProblem(f"identyfikator typu nie może się zmienić (jest „{version.type_id}”).", "definicja")]
     try:
-        return _template_problems(template_bytes(version), definition)
+        data = template_bytes(version)
     except TypeUnavailable as missing:
         return [TemplateProblem(str(missing))]
+    return heading_order_problems(data, definition) or _template_problems(data, definition)
 
 
 def save_draft(session: Session, version: OfficeTypeVersion, definition: dict[str, Any]) -> None:
@@ -582,3 +583,74 @@ def new_document_version(session: Session, office_id: int, type_id: str) -> int 
     version = current_version(session, office_id, type_id)
     return version.id if version is not None else None
 
+
+
+# --- the preview: the type's example rendered with a version's template ------------------------
+
+PREVIEW_PAGES = 4
+PREVIEW_DPI = 80
+
+
+def _preview_stem(office: Office, version: OfficeTypeVersion) -> Path:
+    """Per template, definition and letterhead: a changed draft or letterhead makes a new preview."""
+    from dataclasses import asdict
+
+    from .templates import sample_case_number
+
+    key = hashlib.sha256(json.dumps([version.sha256, _digest(version.definition), asdict(office.letterhead()),
+                                     sample_case_number(office)], ensure_ascii=False).encode()).hexdigest()[:16]
+    return _output_dir() / FOLDER / str(office.id) / version.type_id / "podglad" / f"v{version.number}-{key}"
+
+
+def preview_document(office: Office, version: OfficeTypeVersion) -> Path:
+    """The type's example rendered with the version's template and the office's letterhead, made once.
+    TypeUnavailable, TypeRejected, or TemplateRejected when the template fails the check now."""
+    from ..render import render
+    from .templates import sample_case_number
+
+    target = _preview_stem(office, version).with_suffix(".docx")
+    if not target.is_file():
+        doctype = version_doctype(version)
+        content = render(doctype, doctype.example(), letterhead=office.letterhead(),
+                         case_number=sample_case_number(office), template=template_bytes(version))
+        _write_atomically(target, content)
+    return target
+
+
+def preview_pages(office: Office, version: OfficeTypeVersion, pool) -> list[Path]:
+    """PNG images of the example's first pages through a docgen.pdf.PdfPool (PdfError when they cannot be)."""
+    from ..preview import page_images
+
+    pdf = _preview_stem(office, version).with_suffix(".pdf")
+    if not pdf.is_file():
+        pool.convert(preview_document(office, version), pdf)
+    return page_images(pdf, pages=PREVIEW_PAGES, dpi=PREVIEW_DPI)
+
+
+def preview_image(office: Office, version: OfficeTypeVersion, page: int) -> Path:
+    from ..preview import preview_path
+
+    return preview_path(_preview_stem(office, version).with_suffix(".pdf"), page)
+
+
+def heading_order_problems(data: bytes, definition: dict[str, Any]) -> list[TemplateProblem]:
+    """Steps with a heading follow the template's order of those headings (every document is checked for
+    its sections in order, docgen.docxcheck); steps without a heading may stand anywhere."""
+    import io
+
+    from docx import Document as WordDocument
+
+    from ..custom.infer import _headings
+
+    try:
+        order = [heading.text for heading in _headings(WordDocument(io.BytesIO(data)))[0]]
+    except Exception:  # noqa: BLE001 - an unreadable template is reported by the template check
+        return []
+    steps = [(s.get("title", ""), s.get("heading")) for s in definition.get("sections", []) if isinstance(s, dict)]
+    positions = [(title, heading, order.index(heading)) for title, heading in steps if heading in order]
+    for (title_a, heading_a, a), (title_b, heading_b, b) in zip(positions, positions[1:]):
+        if b < a:
+            return [TemplateProblem(f"krok „{title_b}” (nagłówek „{heading_b}”) stoi przed krokiem „{title_a}” "
+                                    f"(„{heading_a}”), a w szablonie odwrotnie. Kroki z nagłówkami idą w kolejności "
+                                    "nagłówków dokumentu; kroki bez nagłówka można ustawiać dowolnie.", "kolejność kroków")]
+    return []
