@@ -613,7 +613,7 @@ def definition_of(doctype: DocType, *, with_example: bool = True) -> dict[str, A
     definition: dict[str, Any] = {"format": FORMAT, "id": doctype.id, "title": doctype.title}
     if code_rules:
         definition["description"] = ("Reguły programu zapisane w kodzie nie przechodzą do definicji: "
-                                     + "; ".join(rule.description for rule in code_rules))
+                                     + "; ".join(rule.description.rstrip(".") for rule in code_rules) + ".")
     definition.update(file_stem=doctype.file_stem, legal_basis=doctype.legal_basis,
                       place_field=doctype.place_field, date_field=doctype.date_field, sections=sections,
                       rules=[{"kind": DATE_AFTER, "field": rule.check.field, "after": rule.check.after,
