@@ -47,10 +47,30 @@ CARD: dict[str, Item] = {item.name: item for item in (
 # what a template may print of a member's row beyond the documents' own member fields
 MEMBER_ROW_FIELDS: dict[str, Field] = {spec.name: spec for spec in _ROW_FIELDS + PLACEMENT_FIELDS}
 
-# every key of the case facts a definition may prefill from; rows: of "members" and "children"
-FACT_KEYS = frozenset({item.prefill for item in CARD.values() if item.prefill} | {"office_name", "family_head_email"})
-ROW_FACT_KEYS = frozenset({"members", "adults", "children", "children_in_care"})
-MEMBER_FACT_KEYS = frozenset(spec.prefill or spec.name for spec in MEMBER_ROW_FIELDS.values()) | {"adult"}
+
+def _builtin_prefills() -> tuple[set[str], set[str], set[str]]:
+    """The keys the built-in types prefill from (docgen.store.documents.case_facts gives every one): a
+    built-in type exported as a definition stays a valid definition."""
+    from ..doctypes import DOCTYPES
+
+    scalars, lists, rows = set(), set(), set()
+    for doctype in DOCTYPES.values():
+        for _, item in doctype.items():
+            if isinstance(item, Repeat):
+                if item.prefill:
+                    lists.add(item.prefill)
+                    rows.update(spec.prefill for spec in item.fields if spec.prefill)
+            elif item.prefill:
+                scalars.add(item.prefill)
+    return scalars, lists, rows
+
+
+_SCALARS, _LISTS, _ROWS = _builtin_prefills()
+# every key of the case facts a definition may prefill from; lists: of people and of earlier documents' rows
+FACT_KEYS = frozenset({item.prefill for item in CARD.values() if item.prefill} | {"office_name", "family_head_email"}
+                      | _SCALARS)
+ROW_FACT_KEYS = frozenset({"members", "adults", "children", "children_in_care"} | _LISTS)
+MEMBER_FACT_KEYS = frozenset({spec.prefill or spec.name for spec in MEMBER_ROW_FIELDS.values()} | {"adult"} | _ROWS)
 
 # names the context gives every type (docgen.context.build_context): printed, never asked
 CONTEXT_NAMES = frozenset({"office", "case_number", "document_title", "place_and_date"})

@@ -39,7 +39,7 @@ MAX_ROW_FIELDS = 25
 MAX_CHOICES = 60
 MAX_RULES = 60
 MAX_ROWS = 100            # a group's rows: the sandbox's loop budget holds any template over them
-MAX_TEXT = 8000
+MAX_TEXT = 20000
 MAX_LABEL, MAX_HELP, MAX_TITLE = 200, 1000, 200
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -48,7 +48,7 @@ NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # with WTForms itself.
 FORM_ATTRIBUTES = frozenset({
     "data", "errors", "form_errors", "meta", "process", "validate", "populate_obj", "csrf_token", "hidden_tag",
-    "is_submitted", "validate_on_submit", "post_process", "extra_validators", "wrap_formdata", "form", "entries",
+    "is_submitted", "validate_on_submit", "post_process", "extra_validators", "wrap_formdata",
 })
 # names docxtpl, Jinja or the sandbox give a meaning of their own
 RESERVED = frozenset(CONTEXT_NAMES | FORM_ATTRIBUTES | {
@@ -614,8 +614,11 @@ def definition_of(doctype: DocType, *, with_example: bool = True) -> dict[str, A
     if code_rules:
         definition["description"] = ("Reguły programu zapisane w kodzie nie przechodzą do definicji: "
                                      + "; ".join(rule.description.rstrip(".") for rule in code_rules) + ".")
-    definition.update(file_stem=doctype.file_stem, legal_basis=doctype.legal_basis,
-                      place_field=doctype.place_field, date_field=doctype.date_field, sections=sections,
+    names = {item.name for _, item in doctype.items()}
+    definition.update(file_stem=doctype.file_stem, legal_basis=doctype.legal_basis)
+    definition.update({key: getattr(doctype, key) for key in ("place_field", "date_field")
+                       if getattr(doctype, key) in names})
+    definition.update(sections=sections,
                       rules=[{"kind": DATE_AFTER, "field": rule.check.field, "after": rule.check.after,
                               "same_day": rule.check.same_day, "severity": rule.severity} for rule in data_rules])
     if with_example:

@@ -407,10 +407,7 @@ def _item(use: Use) -> list[dict[str, Any]]:
     if isinstance(canonical, Repeat):
         return [_card_rows(use, canonical)]
     if canonical is not None:
-        items = [_field_json(canonical)]
-        if use.name == "family_name_gen":  # the genitive is made from the name: both are asked together
-            items.insert(0, _field_json(CARD["family_name"]))
-        return items
+        return [_field_json(canonical)]
     if use.iterated:
         return [_rows(use)]
     return [_guessed_field(use)]
@@ -488,6 +485,13 @@ def _definition(uses: dict[str, Use], headings: list[_Heading], *, type_id: str,
             if name not in placed:
                 placed.add(name)
                 step["items"].append(_field_json(CARD[name]))  # type: ignore[arg-type]
+    if "family_name_gen" in placed and "family_name" not in placed:
+        # printed alone, the genitive is asked for itself (the card keeps it); beside the name it is
+        # optional, declined from the name when left blank (docgen.casefile.naming_the_family)
+        for step in steps:
+            for item in step["items"]:
+                if item["name"] == "family_name_gen":
+                    item["required"] = True
     used = [step for step in steps if step["items"]]
     if len(used) == 1 and not used[0]["heading"]:
         used[0]["title"] = "Treść dokumentu"
