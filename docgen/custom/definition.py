@@ -23,7 +23,7 @@ import re
 from typing import Any, Callable
 
 from ..casefile import naming_the_family
-from ..definition import (BLOCKER, BOOL, CHOICE, DATE, DEFAULT_MAX_LENGTH, KINDS, TEXT, TEXTAREA, WARNING, DocType,
+from ..definition import (BLOCKER, BOOL, CHOICE, DATE, KINDS, TEXT, TEXTAREA, WARNING, DocType,
                           Field, Item, Repeat, Rule, Section)
 from ..templates.problems import TemplateProblem
 from .card import CONTEXT_NAMES, FACT_KEYS, MEMBER_FACT_KEYS, ROW_FACT_KEYS
@@ -455,11 +455,11 @@ def _read(definition: Any) -> tuple[_Checker, dict[str, Any]]:
                                      "jednego kroku.")
     if out["sections"] and not any(s.items for s in out["sections"]):
         checker.problem("definicja", "żaden krok nie ma pól – asystent nie miałby czego wpisać.")
-    for section in out["sections"]:
+    for number, section in enumerate(out["sections"], start=1):
         for item in section.items:
             if isinstance(item, Field):
                 checker.sibling_condition(item, {k: v for k, v in checker.items.items() if isinstance(v, Field)},
-                                          f"krok {_q(section.title)}, pole {_q(item.name)}")
+                                          f"krok {number} ({_q(section.title)}), pole {_q(item.name)}")
     conditions = {name: {spec.required_when[0]} for name, spec in checker.items.items()
                   if isinstance(spec, Field) and spec.required_when}
     loop = _cycle(conditions)
@@ -569,7 +569,7 @@ def _field_json(spec: Field) -> dict[str, Any]:
         out["help"] = spec.help
     if spec.choices:
         out["choices"] = [list(pair) for pair in spec.choices]
-    if spec.max_length and spec.max_length != DEFAULT_MAX_LENGTH.get(spec.kind):
+    if spec.max_length:
         out["max_length"] = spec.max_length
     if spec.required_when:
         out["required_when"] = {"field": spec.required_when[0], "equals": spec.required_when[1]}

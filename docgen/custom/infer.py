@@ -28,7 +28,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from jinja2 import nodes
 
-from ..definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TABLE_CELL_LIMIT, TEXT, TEXTAREA, Field, Repeat
+from ..definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TABLE_CELL_LIMIT, TEXT, TEXTAREA, Repeat
 from ..docxcheck import _heading_level
 from ..templates import check_template
 from ..templates.archive import read_package

@@ -35,7 +35,7 @@ from ..custom.definition import DefinitionRejected, definition_of, definition_pr
 from ..custom.infer import TemplateNotUnderstood, propose
 from ..custom.shipped import ORDER as SHIPPED_ORDER, shipped_definition, shipped_types
 from ..custom.words import ascii_name
-from ..definition import DocType, Field, Repeat
+from ..definition import DocType, Repeat
 from ..doctypes import DOCTYPES, UnknownDocType, get_doctype
 from ..templates import TemplateProblem, check_template
 from ..templates.engine import template_path
