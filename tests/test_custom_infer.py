@@ -10,7 +10,6 @@ from pathlib import Path
 
 import docx
 import pytest
-from docx.enum.section import WD_HEADER_FOOTER  # noqa: F401  (python-docx's header API is used below)
 
 from docgen.custom.definition import doctype_from_definition
 from docgen.custom.infer import TemplateNotUnderstood, propose
@@ -96,7 +95,7 @@ def test_headings_become_steps_and_placeholders_become_typed_fields():
     # the family card's names: the built-in fields, prefilled, needing no question to draft
     assert fields["address"].prefill == "address" and fields["address"].label == "Adres zamieszkania"
     # the genitive printed alone is asked for itself, prefilled from the card which keeps it
-    assert fields["family_name_gen"].prefill == "family_name_gen" and fields["family_name_gen"].required
+    assert fields["family_name_gen"].prefill == "family_name_genitive" and fields["family_name_gen"].required
     assert fields["place"].prefill == "office_city" and fields["document_date"].prefill == "today"
     assert fields["assistant_name"].prefill == "assistant_name"
 

@@ -17,6 +17,9 @@ from ..definition import DATE, TEXTAREA, Field, Item, Repeat
 ASSISTANT = Field("assistant_name", "Asystent rodziny", prefill="assistant_name", help="Imię i nazwisko.")
 HEAD = Field("head_name", "Kierownik ośrodka", required=False, prefill="head_name", help="Imię i nazwisko.")
 PLACE = Field("place", "Miejscowość", prefill="office_city")
+# the genitive printed without the name beside it: asked for itself, from the card (or declined from its name)
+GENITIVE = Field("family_name_gen", "Nazwisko rodziny w dopełniaczu (rodzina kogo?)", prefill="family_name_genitive",
+                 help="Z karty rodziny, np. Zawadzkich – tak nazwisko stoi w zdaniach dokumentu.")
 DOCUMENT_DATE = Field("document_date", "Data sporządzenia", DATE, prefill="today")
 
 # a member as documents print them, with the label of the role ("opiekun prawny", not the code)
@@ -67,7 +70,8 @@ def _builtin_prefills() -> tuple[set[str], set[str], set[str]]:
 
 _SCALARS, _LISTS, _ROWS = _builtin_prefills()
 # every key of the case facts a definition may prefill from; lists: of people and of earlier documents' rows
-FACT_KEYS = frozenset({item.prefill for item in CARD.values() if item.prefill} | {"office_name", "family_head_email"}
+FACT_KEYS = frozenset({item.prefill for item in CARD.values() if item.prefill} | {"office_name", "family_head_email",
+                                                                                "family_name_genitive"}
                       | _SCALARS)
 ROW_FACT_KEYS = frozenset({"members", "adults", "children", "children_in_care"} | _LISTS)
 MEMBER_FACT_KEYS = frozenset({spec.prefill or spec.name for spec in MEMBER_ROW_FIELDS.values()} | {"adult"} | _ROWS)

@@ -14,7 +14,7 @@ from ..definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TEXTAREA, DocTyp
 FIRST_DAY = dt.date(2026, 11, 16)
 
 SAMPLE_FACTS: dict[str, Any] = {
-    "family_name": "Zawadzcy", "family_name_gen": "Zawadzkich",
+    "family_name": "Zawadzcy", "family_name_gen": "Zawadzkich", "family_name_genitive": "Zawadzkich",
     "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
     "address_lines": "ul. Leśna 12 m. 4\n11-440 Lipowiec Mazurski",
     "social_worker_name": "Marek Sobczak", "assistant_name": "Ewa Kalinowska", "head_name": "Barbara Wilczek",

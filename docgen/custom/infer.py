@@ -36,7 +36,7 @@ from ..templates.jinja import parse
 from ..templates.problems import TemplateProblem
 from ..templates.source import Source, document_sources
 from ..templates.structure import split_tags
-from .card import CARD, CONTEXT_NAMES, MEMBER_ROW_FIELDS
+from .card import CARD, CONTEXT_NAMES, GENITIVE, MEMBER_ROW_FIELDS
 from .definition import FORMAT, NAME, RESERVED, ROWS, DefinitionRejected, _field_json, doctype_from_definition
 from .words import ascii_name, heading_title, label_of, singular, words_of
 
@@ -489,9 +489,8 @@ def _definition(uses: dict[str, Use], headings: list[_Heading], *, type_id: str,
         # printed alone, the genitive is asked for itself (the card keeps it); beside the name it is
         # optional, declined from the name when left blank (docgen.casefile.naming_the_family)
         for step in steps:
-            for item in step["items"]:
-                if item["name"] == "family_name_gen":
-                    item["required"] = True
+            step["items"] = [_field_json(GENITIVE) if item["name"] == "family_name_gen" else item
+                             for item in step["items"]]
     used = [step for step in steps if step["items"]]
     if len(used) == 1 and not used[0]["heading"]:
         used[0]["title"] = "Treść dokumentu"

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from ..casefile import MEMBERS
+from ..casefile import MEMBERS, family_name_genitive
 from ..doctypes import get_doctype
 from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
@@ -86,6 +86,8 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
         **record,
         "children": [_dated(m) for m in members if m.get("relation") == "dziecko"],
         "adults": adults,  # who signs for the family (an office's own types prefill their lists from it)
+        # the genitive as documents print it: the card's, else declined from the name (office's own types)
+        "family_name_genitive": family_name_genitive(record),
         "children_in_care": [_dated(m) for m in members if m.get("foster_care")],
         "assistant_name": assistant.full_name,
         "head_name": _head_name(object_session(family), family.office),

@@ -650,7 +650,7 @@ def heading_order_problems(data: bytes, definition: dict[str, Any]) -> list[Temp
     positions = [(title, heading, order.index(heading)) for title, heading in steps if heading in order]
     for (title_a, heading_a, a), (title_b, heading_b, b) in zip(positions, positions[1:]):
         if b < a:
-            return [TemplateProblem(f"krok „{title_b}” (nagłówek „{heading_b}”) stoi przed krokiem „{title_a}” "
-                                    f"(„{heading_a}”), a w szablonie odwrotnie. Kroki z nagłówkami idą w kolejności "
+            return [TemplateProblem(f"krok „{title_a}” (nagłówek „{heading_a}”) stoi przed krokiem „{title_b}” "
+                                    f"(„{heading_b}”), a w szablonie odwrotnie. Kroki z nagłówkami idą w kolejności "
                                     "nagłówków dokumentu; kroki bez nagłówka można ustawiać dowolnie.", "kolejność kroków")]
     return []
