@@ -234,3 +234,11 @@ def test_a_shipped_definition_read_back_is_the_same_type():
     changed = copy.deepcopy(definition)
     changed["sections"][0]["items"][1]["label"] = "Adres rodziny"
     assert doctype_from_definition(changed).item("address").label == "Adres rodziny"
+
+
+@pytest.mark.parametrize("type_id", list(shipped_types()))
+def test_a_shipped_template_holds_the_largest_data_its_type_allows(type_id):
+    from docgen.custom.infer import largest_data_problems
+
+    doctype = shipped_types()[type_id]
+    assert largest_data_problems(template_path(doctype).read_bytes(), doctype) == []

@@ -286,3 +286,20 @@ def test_a_template_saved_by_libreoffice_is_read_like_one_from_word(tmp_path):
     fields = items(definition)
     assert fields["data_rozmowy"].kind == DATE and fields["ustalenia"].kind == TEXTAREA
     assert isinstance(fields["address"], Field) and fields["address"].prefill == "address"
+
+
+# --- the hostile suite: what the office-template check refuses, inference refuses too ------------
+
+def test_every_hostile_template_is_refused_quickly_and_runs_nothing(tmp_path):
+    import time
+
+    from test_hostile_templates import payloads
+
+    sentinel = tmp_path / "SENTINEL"
+    for name, (payload, message) in payloads(sentinel).items():
+        start = time.perf_counter()
+        problems = refused(build(("h", "1. Treść"), ("p", "{{ tresc }}"), ("p", payload)))
+        assert time.perf_counter() - start < 10, name
+        assert problems and any(message in problem or "zarezerwowana" in problem for problem in problems), \
+            (name, problems)
+        assert not sentinel.exists(), f"{name} ran a command"

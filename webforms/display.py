@@ -22,7 +22,8 @@ ACTION_LABELS = {
     "refuse": "odrzucenie zmiany konta", "cancel": "wycofanie zmiany konta",
 }
 OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek",
-                 "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu", "template": "szablon dokumentu"}
+                 "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu", "template": "szablon dokumentu",
+                 "office_type": "typ dokumentu ośrodka"}
 # what a "view" entry's page was, for the head reading the trail
 PAGE_LABELS = {
     "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TEXTAREA, DocType, Field, Repeat
+from ..definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TEXT, TEXTAREA, DocType, Field, Repeat
 
 FIRST_DAY = dt.date(2026, 11, 16)
 
@@ -118,4 +118,28 @@ def generated_example(doctype: DocType) -> dict[str, Any]:
             data[item.name] = _value(item, days.get(item.name, FIRST_DAY))
     if "family_name_gen" in data and data.get("family_name") == SAMPLE_FACTS["family_name"]:
         data["family_name_gen"] = SAMPLE_FACTS["family_name_gen"]
+    return data
+
+
+_FILLER = "Długi tekst zażółć gęślą jaźń 123 & <znaki> {{ nawiasy }} 🙂 "
+
+
+def _long(limit: int) -> str:
+    return (_FILLER * (limit // len(_FILLER) + 1))[:limit]
+
+
+def largest_example(doctype: DocType) -> dict[str, Any]:
+    """The example at the definition's limits: every text as long as allowed, every list as long as allowed.
+    A template that stays within the renderer's limits with it does so with any valid data (a loop or a
+    filter that multiplies what was typed shows here, not when an assistant generates a document)."""
+    data = generated_example(doctype)
+    for _, item in doctype.items():
+        if isinstance(item, Repeat):
+            rows = data.get(item.name) or []
+            if rows:
+                row = {spec.name: _long(spec.limit) if spec.kind in (TEXT, TEXTAREA) and spec.limit else rows[0].get(
+                    spec.name) for spec in item.fields}
+                data[item.name] = [dict(row) for _ in range(item.max_items)]
+        elif item.kind in (TEXT, TEXTAREA) and item.limit:
+            data[item.name] = _long(item.limit)
     return data

@@ -33,7 +33,8 @@ from ..docxcheck import _heading_level
 from ..templates import check_template
 from ..templates.archive import read_package
 from ..templates.jinja import parse
-from ..templates.problems import TemplateProblem
+from ..templates.problems import TemplateProblem, TemplateRejected
+from ..validate import DataInvalid
 from ..templates.source import Source, document_sources
 from ..templates.structure import split_tags
 from .card import CARD, CONTEXT_NAMES, GENITIVE, MEMBER_ROW_FIELDS
@@ -293,6 +294,9 @@ class _Reader:
     def attribute(self, expr: nodes.Getattr, scope: dict[str, str], guards: frozenset[str], printing: bool,
                   mark: bool) -> None:
         base = expr.node
+        if expr.attr.startswith("_") or expr.attr in ("format", "format_map"):
+            self.expr(base, scope, guards)  # the template check names and refuses it, with its own message
+            return
         if isinstance(base, nodes.Name):
             if base.name in scope and scope[base.name]:
                 origin = scope[base.name]
@@ -459,10 +463,32 @@ def propose(data: bytes, *, type_id: str, title: str) -> dict[str, Any]:
         doctype = doctype_from_definition(definition)
     except DefinitionRejected as rejected:
         raise TemplateNotUnderstood(rejected.problems) from None
-    problems = check_template(data, doctype)
+    problems = check_template(data, doctype) or largest_data_problems(data, doctype)
     if problems:
         raise TemplateNotUnderstood(problems)
     return definition
+
+
+LARGEST = ("Z najdłuższymi danymi, jakie dopuszcza ten typ (teksty do limitu znaków, listy do najwyższej liczby "
+           "pozycji), szablonu nie da się wypełnić: {problem}")
+
+
+def largest_data_problems(data: bytes, doctype) -> list[TemplateProblem]:
+    """A trial render with the largest valid data (docgen.custom.example.largest_example): what a loop or a
+    filter would multiply is refused now, not when an assistant generates a document."""
+    from ..context import Letterhead
+    from ..render import render
+    from .example import largest_example
+
+    try:
+        render(doctype, largest_example(doctype), letterhead=Letterhead(name="", address="", city=""),
+               case_number="", template=bytes(data))
+    except TemplateRejected as rejected:
+        return [TemplateProblem(LARGEST.format(problem=problem.message), problem.place, problem.snippet)
+                for problem in rejected.problems]
+    except DataInvalid:  # the largest data breaks a rule of the definition: the rules speak for themselves
+        return []
+    return []
 
 
 def _definition(uses: dict[str, Use], headings: list[_Heading], *, type_id: str, title: str) -> dict[str, Any]:

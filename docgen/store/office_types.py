@@ -32,7 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 
 from ..custom.definition import DefinitionRejected, definition_of, definition_problems, doctype_from_definition
-from ..custom.infer import TemplateNotUnderstood, propose
+from ..custom.infer import TemplateNotUnderstood, largest_data_problems, propose
 from ..custom.shipped import ORDER as SHIPPED_ORDER, shipped_definition, shipped_types
 from ..custom.words import ascii_name
 from ..definition import DocType, Repeat
@@ -378,7 +378,7 @@ def _template_problems(data: bytes, definition: dict[str, Any]) -> list[Template
         doctype = doctype_from_definition(definition)
     except DefinitionRejected as rejected:
         return rejected.problems
-    return list(check_template(data, doctype))
+    return list(check_template(data, doctype)) or largest_data_problems(data, doctype)
 
 
 def copy_to_draft(session: Session, office: Office, type_id: str, user: User | None) -> OfficeTypeVersion:
