@@ -86,6 +86,8 @@ def test_a_document_keeps_its_version_and_moves_only_when_asked(office_world):
     assert file_path(record).read_bytes() == content and hashlib.sha256(content).hexdigest() == record.sha256
     offer = office_types.migration_offer(session, document)
     assert offer.label == "v2" and offer.added == () and offer.dropped == ()
+    again = generate(session, document, assistant)  # a draft started on v1 finishes on v1
+    assert again.version == 2 and again.template_name.startswith("typ ośrodka „Notatka z rozmowy” v1")
 
     smaller = build(("h", "1. Okoliczności"), ("p", "Data rozmowy: {{ data_rozmowy|data }}"),
                     ("h", "2. Ustalenia"), ("p", "{{ ustalenia }}"), ("p", "{{ nastepne_spotkanie|data }}"))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..schema import json_schema
-from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, NO_OFFICE, CommandError, find_doctype, dump, err, out,
+from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, NO_OFFICE, CommandError, dump, err, out,
                      pick_office, sqlite_file_missing)
 from .pdf import docx_to_pdf, require_libreoffice, writable_target
 from .office_types import all_types, find_type

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from ..casefile import MEMBERS, family_name_genitive
-from ..doctypes import get_doctype
 from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
 from ..prefill import prefill

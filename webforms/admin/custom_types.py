@@ -65,10 +65,6 @@ def _session():
     return db.session()
 
 
-def _quiet(problems) -> list:
-    return list(problems)
-
-
 def _type_or_404(typ: str) -> None:
     if typ in DOCTYPES:
         abort(404)
