@@ -120,6 +120,20 @@ def test_every_typed_character_reaches_the_document_of_an_own_type(office_world)
                       for row in t.rows for c in row.cells)
     assert TYPED in text and "Z kim: A & B <C>" in text
     assert "„Wniosek” {% raw %}" in tables and document.case_number.startswith("GOPS.AR.4101.")
+    # the print office and the family's export name it by its title
+    from docgen.store import printjobs
+    from docgen.store.models import Family
+
+    printable = printjobs.printable_documents(session, select(Family), file_ids=[record.id])
+    assert [p.title for p in printable] == ["Notatka z rozmowy"]
+    import json
+    import zipfile
+
+    from docgen.store.export import export_family
+
+    with zipfile.ZipFile(io.BytesIO(export_family(session, family))) as archive:
+        exported = json.loads(archive.read("rodzina.json"))
+    assert [d["tytul"] for d in exported["dokumenty"] if d["typ"] == "notatka_z_rozmowy"] == ["Notatka z rozmowy"]
 
 
 def test_withdrawn_types_are_not_offered_and_old_documents_still_work(office_world):
