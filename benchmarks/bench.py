@@ -310,13 +310,18 @@ def seed_region(url: str, *, families: int, offices: int, password: str) -> None
                                      family_name=f"Rodzina {family_id}", address="ul. Polna 2", social_worker_name="",
                                      assignment_date=assigned, referral_ref="", basis="zgoda", court_name="",
                                      court_case_number="", coordinator_name="", coordinator_unit="",
-                                     coordinator_contact="", active=True))
+                                     coordinator_contact="", active=True,
+                                     search_text=f"rodzina {family_id}\nul. polna 2\n"
+                                                 + " ".join([f"jan nowak {family_id}"] * 3) + "\n\n"))
             for position, relation in enumerate(("matka", "ojciec", "dziecko")):
                 rows[Person].append(dict(family_id=family_id, position=position, first_name="Jan",
                                          last_name=f"Nowak {family_id}", relation=relation, in_household=True,
                                          took_part=relation != "dziecko",
                                          foster_care=relation == "dziecko" and family_id % 20 == 0))
             documents = [("work_plan", assigned + dt.timedelta(days=20), "final")]
+            # the plan's three actions fall in the month after it was made (what the calendar reads)
+            plan_deadlines = [{"day": (assigned + dt.timedelta(days=30 + 10 * row)).isoformat(),
+                               "text": f"Działanie {row + 1}", "key": f"actions-{row}"} for row in range(3)]
             if assessed:
                 documents.append(("periodic_assessment", assessed, "final"))
             if family_id % 5 == 0:
@@ -326,7 +331,8 @@ def seed_region(url: str, *, families: int, offices: int, password: str) -> None
                 rows[Document].append(dict(id=document_id, office_id=office_id, family_id=family_id,
                                            doc_type=doc_type, status=status, data={}, version=1 if on else 0,
                                            case_number=f"OPS{office_id}.AR.4101.{document_id}.2026" if on else None,
-                                           document_date=on))
+                                           document_date=on,
+                                           deadlines=plan_deadlines if doc_type == "work_plan" else None))
     with make_sessionmaker(make_engine(url))() as session:
         for model in (Office, User, Family, Person, Document):
             for chunk in range(0, len(rows[model]), 5000):
@@ -370,9 +376,13 @@ def bench_dashboard(runs: int, workdir: Path, *, offices: int, database_url: str
                 raise RuntimeError("the dashboard did not answer")
 
         figures[who] = _median_ms(get, runs)
+        figures[f"{who}, calendar (/kalendarz/, this month)"] = _median_ms(
+            lambda: opener.open(base + "/kalendarz/").read(), runs)
         if who == "head":
             figures["head, family list (/rodziny/, 100 a page)"] = _median_ms(
                 lambda: opener.open(base + "/rodziny/").read(), runs)
+            figures["head, family list searched (/rodziny/?q=nowak+1234)"] = _median_ms(
+                lambda: opener.open(base + "/rodziny/?q=nowak+1234").read(), runs)
     server.close()
     return figures
 

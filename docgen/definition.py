@@ -156,6 +156,18 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class PrintCheck:
+    """What the printed document must hold beyond its numbered sections (a letter's signature, a CV's
+    consent clause), checked by the .docx validator (docgen.docxcheck): `check` gets the document's
+    text a line per paragraph (a table cell's paragraphs too, in order) and yields a Polish message
+    for each thing missing."""
+
+    name: str
+    description: str
+    check: Callable[[list[str]], Iterator[str]]
+
+
+@dataclass(frozen=True)
 class Signature:
     """A signature block: a dotted line with "(data i podpis – name)" under it."""
 
@@ -196,8 +208,24 @@ class DocType:
     # step is shown and by `prefill` for a new draft; not by the validator or the renderer: a
     # required field left blank is reported, never printed as a skeleton nobody checked.
     fill_in: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda data: {})
+    # filed in the office's case (sprawa) and printing its znak sprawy; False: a family member's own
+    # document (a letter, a CV), which carries and consumes no number of the office
+    in_case_file: bool = True
+    # sent out of the office by the family member (a CV to an employer): its file name must not give
+    # away the family's case, so `file_name` names neither the family nor the case number
+    leaves_office: bool = False
+    # the generated file's name (without version and extension): "{file_stem}", "{family_name}",
+    # "{case_number}", "{date}" (the document's date) and the data's fields by name ("CV_{full_name}");
+    # the documents of a family share its znak, so their date tells them apart
+    file_name: str = "{file_stem}_{family_name}_{case_number}_{date}"
+    # checks of the printed text beyond the sections, for the .docx validator
+    print_checks: tuple[PrintCheck, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.leaves_office and ("{family_name}" in self.file_name or "{case_number}" in self.file_name):
+            raise ValueError(f"{self.id}: a document that leaves the office is named without the family or the case")
+        if not self.in_case_file and "{case_number}" in self.file_name:
+            raise ValueError(f"{self.id}: a document outside the case file has no case number to name it by")
         seen: set[str] = set()
         for section in self.sections:
             for item in section.items:

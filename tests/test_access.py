@@ -21,7 +21,7 @@ from test_office_templates import changed_template
 PASSWORD = "inne-haslo-biura-2026"
 # values for URL arguments that are not ids
 PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css", "page": 1, "doc_type": "work_plan",
-                   "typ": "notatka_sluzbowa"}
+                   "typ": "notatka_sluzbowa", "token": "nieznany-token"}
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def _logs_in(app, username: str, password: str) -> bool:
 
 
 def _errors(html: str) -> list[str]:
-    return re.findall(r'<p class="error">([^<]*)</p>', html)
+    return re.findall(r'<p class="error"[^>]*>([^<]*)</p>', html)
 
 
 # --- the password policy ----------------------------------------------------------------

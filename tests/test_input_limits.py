@@ -27,7 +27,7 @@ def _stored(session, document_id):
 
 
 def _errors(html: str) -> list[str]:
-    return re.findall(r'<p class="error">([^<]*)</p>', html)
+    return re.findall(r'<p class="error"[^>]*>([^<]*)</p>', html)
 
 
 def test_an_overlong_text_is_refused_by_name_and_stays_on_the_page(plan, session):

@@ -68,7 +68,7 @@ def test_the_templates_tab_lists_every_type_with_the_built_in_template_and_its_g
     assert "<code>{{ family_name }}</code>" in guide and "Nazwisko rodziny" in guide
     assert "<code>{%tr for a in actions %}</code>" in guide and "Co musi zostać w szablonie" in guide
     assert "„1. Dane rodziny”" in guide and "<table" in guide
-    assert "<script" not in guide
+    assert "<script" not in guide.split("<main", 1)[1].split("</main>", 1)[0]  # the guide's text brings no script
     assert admin.get("/admin/szablony/nie_ma_takiego").status_code == 404
     assert admin.get("/admin/szablony/nie_ma_takiego/przewodnik").status_code == 404
 

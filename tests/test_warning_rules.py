@@ -64,14 +64,15 @@ def test_the_coordinated_plan_warns_about_passed_deadlines_of_return_conditions_
 
 
 def test_a_monitoring_contact_more_than_a_month_after_the_note_is_a_warning():
-    data = MONITORING.example()  # the note is dated 31 December 2027
-    data["monitoring_to"] = "2028-06-30"
-    data["contacts"][3]["date"] = "2028-01-31"  # a month ahead: the next contact planned
+    data = MONITORING.example()
+    data["document_date"] = "2028-03-31"  # a note written in the middle of the monitoring period
+    data["contacts"][3]["date"] = "2028-04-30"  # a month ahead: the next contact planned
+    data["contacts"][4]["date"] = "2028-04-20"
     assert validate(MONITORING, data) == []
-    data["contacts"][3]["date"] = "2028-02-01"
+    data["contacts"][3]["date"] = "2028-05-02"
     assert _only(MONITORING, data) == {"contacts[3].date": (
-        True, "Kontakty z rodziną, kontakt 4 – data kontaktu (1 lutego 2028 r.) wypada ponad miesiąc po dacie "
-              "sporządzenia notatki (31 grudnia 2027 r.); notatka opisuje kontakty, które się odbyły. "
+        True, "Kontakty z rodziną, kontakt 4 – data kontaktu (2 maja 2028 r.) wypada ponad miesiąc po dacie "
+              "sporządzenia notatki (31 marca 2028 r.); notatka opisuje kontakty, które się odbyły. "
               "Sprawdź datę.")}
     # outside the monitoring period it is refused, once
     data["contacts"][3]["date"] = "2072-12-17"

@@ -46,8 +46,9 @@ def test_the_summary_lists_every_problem_at_once_and_the_badges_count_them(login
     assert "Cel główny (długoterminowy): pole jest wymagane." in problems
     assert "Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny" in problems
     assert "Do uzupełnienia przed wygenerowaniem dokumentu (2)" in problems
-    badges = dict(re.findall(r'<span class="num">(\d+)</span>[^<]*<span class="count"[^>]*>'
-                             r'<span class="visually-hidden">do uzupełnienia:</span> (\d+)', page))
+    badges = dict(re.findall(r'<span class="num">(\d+)</span> <span class="step-title">[^<]*</span>\s*'
+                             r'<span class="count"[^>]*><span class="visually-hidden">do uzupełnienia: </span>(\d+)',
+                             page))
     steps = [section.name for section in PLAN.sections]
     assert badges == {str(steps.index("main_goal") + 1): "1", str(steps.index("signatures") + 1): "1"}
     assert '<button type="submit" disabled>Generuj' in page

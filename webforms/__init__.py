@@ -74,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .admin.custom_types import bp as office_types_bp
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .calendar.routes import bp as calendar_bp
     from .dashboard.routes import bp as dashboard_bp
     from .documents import drafts  # noqa: F401  (adds its routes to the documents blueprint)
     from .documents import type_versions  # noqa: F401  (moving a draft to its type's newer version)
@@ -93,11 +94,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(institutions_bp)
     app.register_blueprint(printing_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(calendar_bp)
 
     @app.before_request
     def require_login():
-        # every page but the login form and static files needs a logged-in user
-        if request.endpoint in ("auth.login", "static"):
+        # every page but the login form, static files and the calendar feed (its secret token is the key)
+        # needs a logged-in user
+        if request.endpoint in ("auth.login", "static", "calendar.feed"):
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

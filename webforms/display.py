@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from babel.dates import format_datetime, format_timedelta, get_timezone
+from babel.dates import format_time, format_timedelta, get_timezone
 
 from docgen.casefile import PERSON_DETAILS, PLACEMENT_FIELDS
 from docgen.definition import BOOL, CHOICE, DATE, Field
@@ -23,7 +23,7 @@ ACTION_LABELS = {
 }
 OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek",
                  "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu", "template": "szablon dokumentu",
-                 "office_type": "typ dokumentu ośrodka"}
+                 "office_type": "typ dokumentu ośrodka", "calendar_feed": "adres kalendarza (.ics)"}
 # what a "view" entry's page was, for the head reading the trail
 PAGE_LABELS = {
     "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",
@@ -35,11 +35,16 @@ PAGE_LABELS = {
 OFFICE_TIMEZONE = get_timezone("Europe/Warsaw")
 
 
-def local_time(moment: dt.datetime) -> str:
-    """Stored in UTC (SQLite returns it without a zone); shown in Polish local time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return format_datetime(moment, "dd.MM.yyyy HH:mm:ss", tzinfo=OFFICE_TIMEZONE, locale=LOCALE)
+def polish_date(value: dt.date | dt.datetime | str | None) -> str:
+    """The one way pages show a date: '3 grudnia 2026 r.'; a moment also with its local time,
+    '3 grudnia 2026 r., 10:36' (stored in UTC, SQLite returns it without a zone)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+        local = moment.astimezone(OFFICE_TIMEZONE)
+        return f"{date_long(local.date())}, {format_time(local, 'HH:mm', locale=LOCALE)}"
+    return date_long(value)
 
 
 def days(count: int) -> str:
@@ -91,5 +96,6 @@ def register(app) -> None:
                                  object_label=lambda o: OBJECT_LABELS.get(o, o),
                                  detail_label=lambda d: PAGE_LABELS.get(d, d),
                                  job_status_label=lambda s: JOB_STATUS_LABELS.get(s, s))
-    app.jinja_env.filters["czas"] = local_time
-    app.jinja_env.filters["data"] = date_long
+    # one filter for every date on a page; "czas" is the same filter, for templates that show a moment
+    app.jinja_env.filters["data"] = polish_date
+    app.jinja_env.filters["czas"] = polish_date

@@ -80,7 +80,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from ..render import render_valid
     from ..templates.engine import template_path
     from ..store import db
-    from ..store.documents import allocate_case_number
+    from ..store.cases import UnknownCase, find_case, open_case, own_case_class
     from ..validate import blocking, require_valid, validate, warnings
 
     doctype, own_template, own_name = find_type(args.type, args.office)
@@ -118,7 +118,15 @@ def cmd_render(args: argparse.Namespace) -> int:
     try:
         with db.make_sessionmaker(engine)() as session:
             office = pick_office(session, args.office)
-            case_number = allocate_case_number(session, office, dt.date.today().year)
+            case_number = ""  # a family member's letter or CV: no case, no number
+            if doctype.in_case_file and args.case_number:
+                try:
+                    case_number = find_case(session, office, args.case_number).reference
+                except UnknownCase as error:
+                    raise CommandError(f"--znak: {error}") from None
+            elif doctype.in_case_file:  # a document outside any family's record: a case of its own
+                case_number = open_case(session, office, own_case_class(office, doctype) or office.jrwa_symbol,
+                                        dt.date.today(), opened_by=doctype.id).reference
             clean = require_valid(doctype, data, confirmed)
             content = _render(render_valid, clean, doctype, office, case_number, template, checked)
             # the number is spent only once the document exists: write aside, commit, then rename
@@ -136,7 +144,8 @@ def cmd_render(args: argparse.Namespace) -> int:
                 raise
     finally:
         engine.dispose()
-    out(f"Zapisano {output} (znak sprawy {case_number}, ośrodek: {office.name}).")
+    numbered = f"znak sprawy {case_number}, " if case_number else ""
+    out(f"Zapisano {output} ({numbered}ośrodek: {office.name}).")
     if pdf_target:
         docx_to_pdf(output, pdf_target)
         out(f"Zapisano {pdf_target}.")

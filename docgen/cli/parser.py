@@ -49,8 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     example.set_defaults(handler=cmd_example)
 
     render = commands.add_parser("render", help="wygeneruj dokument .docx z pliku JSON",
-                                 description="Sprawdza dane, nadaje znak sprawy z licznika ośrodka "
-                                             "i zapisuje dokument .docx.")
+                                 description="Sprawdza dane, zakłada sprawę ze znakiem z licznika ośrodka "
+                                             "(albo drukuje znak istniejącej sprawy: --znak) i zapisuje "
+                                             "dokument .docx. Pismo i CV członka rodziny nie mają znaku sprawy.")
     _type_argument(render)
     render.add_argument("input", metavar="DANE.json", help="plik JSON z danymi dokumentu ('-' = standardowe wejście)")
     render.add_argument("-o", "--output", metavar="WYNIK.docx", required=True, help="plik wynikowy .docx")
@@ -59,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "w check-template)")
     render.add_argument("--office", metavar="ID", type=int,
                         help="identyfikator ośrodka, którego nagłówek i licznik spraw użyć (domyślnie pierwszy)")
+    render.add_argument("--znak", dest="case_number", metavar="ZNAK",
+                        help="znak istniejącej sprawy ośrodka (np. MOPS.AR.4101.7.2026), gdy dokument należy do "
+                             "niej; bez tej opcji dokument zakłada nową sprawę")
     render.add_argument("--pdf", metavar="WYNIK.pdf", help="zapisz też PDF (potrzebny LibreOffice)")
     render.add_argument("--accept-warnings", action="store_true",
                         help="wygeneruj mimo ostrzeżeń (np. termin już minął); każde jest wypisane, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from ..definition import BOOL, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+from ..definition import BOOL, TEXTAREA, DocType, Field, Issue, PrintCheck, Repeat, Rule, Section
 from ..rules import rows
 
 # current wording of the consent for a recruitment (art. 6 ust. 1 lit. a RODO); "{who}": the employer
@@ -134,6 +134,21 @@ RULES = (
 )
 
 
+# the clause as an employer looks for it: its opening words and the regulation it cites
+_CONSENT_PRINTED = re.compile(r"Wyrażam zgodę na przetwarzanie moich danych osobowych\b.*(?:2016/679|RODO)")
+
+
+def _consent_printed(lines: list[str]) -> Iterator[str]:
+    if not any(_CONSENT_PRINTED.search(" ".join(line.split())) for line in lines):
+        yield ("Brak klauzuli zgody na przetwarzanie danych osobowych („Wyrażam zgodę na przetwarzanie moich danych "
+               "osobowych … (RODO)”): bez niej pracodawca nie może wykorzystać CV w rekrutacji.")
+
+
+PRINT_CHECKS = (
+    PrintCheck("consent_clause", "CV ma klauzulę zgody na przetwarzanie danych osobowych (RODO).", _consent_printed),
+)
+
+
 def derive(data: dict[str, Any]) -> dict[str, Any]:
     """The contact line and the consent clause as printed."""
     phone, email = (data.get(name) for name in ("phone", "email"))
@@ -198,4 +213,9 @@ CV = DocType(
     example=example,
     derive=derive,
     file_stem="cv",
+    # the family member's own CV, sent to an employer: no office number, named after the person only
+    in_case_file=False,
+    leaves_office=True,
+    file_name="CV_{full_name}",
+    print_checks=PRINT_CHECKS,
 )

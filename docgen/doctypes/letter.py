@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from ..definition import BOOL, CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+from ..definition import (BOOL, CHOICE, DATE, TEXTAREA, WARNING, DocType, Field, Issue, PrintCheck, Repeat, Rule,
+                          Section)
 from ..polish import SEXES, phrases
 
 # code -> (label in the wizard, title, body skeleton); the user edits both, filling the "[…]" gaps.
@@ -263,10 +264,94 @@ def _authorised_named(data: dict[str, Any]) -> Iterator[Issue]:
                                   "osób – wpisz rodzaj, serię i numer, np. dowód osobisty ABC 123456.")
 
 
+# what the ready-made wordings leave to fill: a gap "[…]" (typed "[...]" too) and a hint "(np. …)"
+_GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]")
+_HINTS = sorted({hint.group() for _, title, body in LETTER_KINDS.values()
+                 for hint in re.finditer(r"\(np\. [^()]*\)", f"{title}\n{body}")}, key=len, reverse=True)
+# a hint as the wording gave it, whatever the spaces or line breaks around its words
+_HINT = re.compile("|".join(r"\s+".join(map(re.escape, hint.split())) for hint in _HINTS))
+_SHOWN_GAPS = 3
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """The gap with the three words around it on its line, as the user finds it in the text."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before, after = text[line_start:start], text[end:len(text) if line_end < 0 else line_end]
+    near_before = re.search(r"(?:\S+\s+){0,3}\S*$", before)
+    near_after = re.match(r"\S*(?:\s+\S+){0,2}", after)
+    cut_before, cut_after = before[:near_before.start()].strip(), after[near_after.end():].strip()
+    return (f"„{'…' if cut_before else ''}{near_before.group()}{text[start:end]}{near_after.group()}"
+            f"{'…' if cut_after else ''}”")
+
+
+def template_gaps(text: str) -> list[str]:
+    """Each hint "(np. …)" of a ready-made wording and each gap "[…]" outside one, in order, shown
+    in its context."""
+    hints = [match.span() for match in _HINT.finditer(text)] if _HINTS else []
+    found = [(start, f"podpowiedź „{text[start:end]}”") for start, end in hints]
+    found += [(match.start(), _around(text, *match.span())) for match in _GAP.finditer(text)
+              if not any(start <= match.start() < end for start, end in hints)]
+    return [shown for _, shown in sorted(found)]
+
+
+def _places(count: int) -> str:
+    if count == 1:
+        return "1 miejsce"
+    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
+        return f"{count} miejsca"
+    return f"{count} miejsc"
+
+
+def _gaps_left(data: dict[str, Any]) -> Iterator[Issue]:
+    for name, label in (("title", "Tytuł pisma"), ("body", "Treść")):
+        gaps = template_gaps(_text(data, name))
+        if not gaps:
+            continue
+        shown = "; ".join(gaps[:_SHOWN_GAPS])
+        more = f" i jeszcze {len(gaps) - _SHOWN_GAPS}" if len(gaps) > _SHOWN_GAPS else ""
+        yield Issue(name, f"{label}: {_places(len(gaps))} ze wzoru pisma do uzupełnienia – {shown}{more}. "
+                          "Uzupełnij je albo potwierdź, że mają zostać w piśmie tak, jak są.")
+
+
 RULES = (
     Rule("authorised_named", "Pismo składane w imieniu nadawcy wskazuje upoważnionego asystenta, a upoważnienie "
                              "– dokumenty tożsamości obu osób.",
          _authorised_named, section="filing"),
+    Rule("template_gaps", "Miejsca „[…]” i podpowiedzi „(np. …)” ze wzoru pisma są uzupełnione albo "
+                          "świadomie pozostawione.", _gaps_left, section="content", severity=WARNING),
+)
+
+
+# --- the printed letter, for the .docx validator --------------------------------------------
+
+_SIGNATURE_LINE = re.compile(r"^[.…_]{10,}$")
+_SIGNATURE_CAPTION = re.compile(r"^\(podpis\b")
+# the title of the authorisation's page, printed in capitals (a letter's own title is not)
+AUTHORISATION_TITLE = "UPOWAŻNIENIE"
+
+
+def _signature_blocks(lines: list[str]) -> list[int]:
+    """Where a signature block stands: a dotted line with a "(podpis …)" caption at most 3 lines under it."""
+    return [index for index, line in enumerate(lines) if _SIGNATURE_LINE.match(line)
+            and any(_SIGNATURE_CAPTION.match(below) for below in lines[index + 1:index + 4])]
+
+
+def _signed(lines: list[str]) -> Iterator[str]:
+    lines = [line.strip() for line in lines]
+    blocks = _signature_blocks(lines)
+    authorisation = max((i for i, line in enumerate(lines) if line == AUTHORISATION_TITLE), default=None)
+    letter_end = len(lines) if authorisation is None else authorisation
+    if not any(block < letter_end for block in blocks):
+        yield ("Brak podpisu nadawcy pod pismem: linii do podpisu (kropki), pod nią imienia i nazwiska "
+               "i opisu „(podpis …)”.")
+    if authorisation is not None and not any(block > authorisation for block in blocks):
+        yield ("Brak podpisu pod upoważnieniem: linii do podpisu (kropki), pod nią imienia i nazwiska "
+               "i opisu „(podpis osoby udzielającej upoważnienia)”.")
+
+
+PRINT_CHECKS = (
+    PrintCheck("signed", "Pismo (i dołączone upoważnienie) ma blok podpisu nadawcy.", _signed),
 )
 
 
@@ -336,4 +421,9 @@ LETTER = DocType(
     derive=derive,
     fill_in=fill_in,
     file_stem="pismo",
+    # the family member's own letter: no office number; the file is named after the sender only
+    in_case_file=False,
+    leaves_office=True,
+    file_name="Pismo_{sender_name}",
+    print_checks=PRINT_CHECKS,
 )

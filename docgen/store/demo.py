@@ -24,8 +24,8 @@ from ..rules import ADULT_AGE
 from . import db
 from .documents import file_path
 from .institutions import clean as clean_institution
-from .models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, CaseCounter, Document, Family, GeneratedFile, Institution,
-                     Office, Person, User)
+from .models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, CaseCounter, CaseFile, Document, Family, GeneratedFile,
+                     Institution, Office, Person, User)
 from .users import check_password_strength, hash_password
 
 # The demo office is recognised by its name (a real office may well use the prefix MOPS.AR).
@@ -268,6 +268,7 @@ def delete_office(session: Session, office: Office) -> None:
     paths = [file_path(record) for record in files]
     session.execute(delete(GeneratedFile).where(GeneratedFile.document_id.in_(document_ids)))
     session.execute(delete(Document).where(Document.office_id == office.id))
+    session.execute(delete(CaseFile).where(CaseFile.office_id == office.id))
     session.execute(delete(Person).where(Person.family_id.in_(family_ids)))
     session.execute(delete(Family).where(Family.office_id == office.id))
     session.execute(delete(CaseCounter).where(CaseCounter.office_id == office.id))

@@ -5,6 +5,8 @@ import datetime as dt
 import hashlib
 import os
 import re
+import string
+import unicodedata
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -24,10 +26,11 @@ from ..templates.engine import template_path
 from ..validate import DataInvalid, require_valid, validate, warnings
 from .db import PROJECT_ROOT
 from . import templates as office_templates
+from .cases import case_for
 from .office_types import doctype_of, new_document_version, office_doctype, template_of
 from .families import ART_17, _same_name, account_named, family_to_data, same_person
-from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseCounter, Document, Family, GeneratedFile, Office,
-                     TemplateVersion, User)
+from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, Document, Family, GeneratedFile, Office, TemplateVersion,
+                     User)
 
 
 def output_dir() -> Path:
@@ -183,26 +186,41 @@ def delete_draft(session: Session, document: Document) -> None:
     session.flush()
 
 
-def allocate_case_number(session: Session, office: Office, year: int) -> str:
-    """Next number of the office's year, e.g. MOPS.AR.4101.7.2026. The counter row is locked
-    (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers), so two users never get one."""
-    counter = session.execute(
-        select(CaseCounter).where(CaseCounter.office_id == office.id, CaseCounter.year == year).with_for_update()
-    ).scalar_one_or_none()
-    if counter is None:
-        counter = CaseCounter(office_id=office.id, year=year, last_number=0)
-        session.add(counter)
-    counter.last_number += 1
-    session.flush()
-    return f"{office.case_prefix}.{office.jrwa_symbol}.{counter.last_number}.{year}"
-
-
 def safe_filename(text: str) -> str:
     """Polish letters stay; anything that could be a path or confuse a shell does not."""
     text = re.sub(r"[^\w.\-]+", "_", text, flags=re.UNICODE)
     text = re.sub(r"_*\.{2,}_*", "_", text)  # no ".." anywhere
     text = re.sub(r"_{2,}", "_", text).strip("._-")
     return text[:120] or "dokument"
+
+
+def ascii_filename(text: str) -> str:
+    """'Łucja Żak-Wiśniewska' -> 'Lucja_Zak-Wisniewska': a name any mailbox or upload form takes."""
+    folded = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    return safe_filename(folded)
+
+
+def file_names(doctype, clean: dict[str, Any], family_name: str, case_number: str | None,
+               version: int) -> tuple[str, str]:
+    """(the name a version is offered under, its file's name on disk) from the type's `file_name`.
+    Each value is made safe on its own and may be shortened, the case number never. A document
+    that leaves the office is offered without a version under an ASCII name ("CV_Anna_Zawadzka.docx");
+    the version in the name on disk and the document's folder keep files apart."""
+    safe = ascii_filename if doctype.leaves_office else safe_filename
+    values = {**clean, "file_stem": doctype.file_stem, "family_name": family_name,
+              "date": clean.get(doctype.date_field)}
+    parts = {}
+    for _, name, _, _ in string.Formatter().parse(doctype.file_name):
+        if name is None:
+            continue
+        value = case_number if name == "case_number" else values.get(name)
+        text = value.strip() if isinstance(value, str) else ""
+        # a field left empty is named by nothing
+        parts[name] = "" if not text else safe(text) if name == "case_number" else safe(text)[:80].strip("._-")
+    stem = re.sub(r"_{2,}", "_", doctype.file_name.format_map(parts)).strip("._-") or doctype.file_stem
+    on_disk = f"{stem}_v{version}.docx"
+    return (f"{stem}.docx" if doctype.leaves_office else on_disk), on_disk
 
 
 def generate(session: Session, document: Document, user: User, *, today: dt.date | None = None) -> GeneratedFile:
@@ -227,17 +245,18 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     refused = people_issues(session, document)
     if refused:
         raise DataInvalid(refused)
-    case_number = document.case_number or allocate_case_number(session, office, (today or dt.date.today()).year)
-    content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
+    # the family's case (or the document's own), opened now if this is its first document; none for a
+    # letter or a CV. A failure below rolls the new case back with the rest: the number is not lost
+    case = case_for(session, document, doctype, today or dt.date.today())
+    case_number = case.reference if case is not None else document.case_number if doctype.in_case_file else None
+    content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number or "",
                            template=template)
-    document.case_number = case_number
+    document.case_file, document.case_number = case, case_number
     document.document_date = as_date(clean.get(doctype.date_field)) or today or dt.date.today()
     document.version += 1
     document.status = STATUS_FINAL
-    # the family's name may be shortened, the case number and version never: they keep names unique
-    name = (f"{safe_filename(f'{doctype.file_stem}_{family.family_name}')[:80]}_"
-            f"{safe_filename(case_number)}_v{document.version}.docx")
-    relative = Path(str(office.id)) / str(family.id) / str(document.id) / name
+    name, on_disk = file_names(doctype, clean, family.family_name, case_number, document.version)
+    relative = Path(str(office.id)) / str(family.id) / str(document.id) / on_disk
     target = output_dir() / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     # "x": a version is never written over

@@ -87,7 +87,8 @@ class Printable:
 
     @property
     def name(self) -> str:
-        return f"{self.title} – rodzina {self.family_name} ({self.case_number})"
+        # a family member's letter or CV has no znak
+        return f"{self.title} – rodzina {self.family_name}" + (f" ({self.case_number})" if self.case_number else "")
 
 
 def printable_documents(session: Session, families: Select, *, doc_type: str | None = None,
@@ -228,8 +229,9 @@ def _parts(session: Session, file_ids: list[int]) -> list[_Part]:
             continue
         document, family = record.document, record.document.family
         title = office_types.title_of(session, document.office_id, document.doc_type)
-        parts.append(_Part(file_id, f"{title} – rodzina {family.family_name} ({document.case_number})", title,
-                           family.family_name, document.case_number or "",
+        znak = f" ({document.case_number})" if document.case_number else ""  # none on a letter or CV
+        parts.append(_Part(file_id, f"{title} – rodzina {family.family_name}{znak}", title,
+                           family.family_name, document.case_number or "—",
                            None if family.anonymised_at is not None else file_path(record)))
     return parts
 

@@ -177,9 +177,12 @@ def edit(user_id: int):
 def office():
     office = current_user.office
     form = OfficeForm(obj=office)
+    if not form.is_submitted():
+        form.show_own_cases(office.own_case_types)
     if form.validate_on_submit():
         for name in OFFICE_FIELDS:
             setattr(office, name, form[name].data if form[name].data is not None else "")
+        office.own_case_types = form.own_case_types()
         log(audit.UPDATE, object_type="office", object_id=office.id, detail="ustawienia ośrodka")
         db.session().commit()
         flash("Zapisano ustawienia ośrodka.", "success")

@@ -12,7 +12,7 @@ from docgen.store.users import (MIN_PASSWORD_LENGTH, authenticate, check_passwor
 
 from .. import db, sessions
 from ..audit import log
-from ..display import local_time
+from ..display import polish_date
 from ..security import count_failed_attempt
 from .forms import LoginForm, PasswordChangeForm
 
@@ -54,7 +54,7 @@ def _tell_the_head(head) -> None:
     for change in approvals.notices_for(session, head, head.last_login_at):
         admin = change.decided_by.full_name if change.decided_by else "administrator"
         flash(f"Uwaga: {admin} sam potwierdził kodem z aplikacji zmianę „{approvals.KIND_LABELS[change.kind]}” "
-              f"konta {change.user.username} ({change.user.full_name}), {local_time(change.decided_at)}, bo nie było "
+              f"konta {change.user.username} ({change.user.full_name}), {polish_date(change.decided_at)}, bo nie było "
               "innego kierownika, który mógłby to zrobić. Jeśli o tym nie wiesz, wyjaśnij to od razu.", "error")
     waiting = [change for change in approvals.pending(session, head.office_id)
                if head in approvals.confirmers(session, change)]

@@ -92,10 +92,8 @@ def step(document_id: int, step: str):
         if too_large:
             # what the definition cannot hold is not stored, and not cut: the page comes back with
             # everything as typed and the fields named
-            return render_template("documents/step.html", document=document, doctype=doctype, section=section,
-                                   index=index, form=form, errors=errors_by_path(too_large), refused=True,
-                                   steps=_steps(doctype, validate(doctype, document.data)),
-                                   pickers=pickers.offered(section, db.session(), current_user))
+            return _show_step(document, doctype, section, form, document.data, errors_by_path(too_large),
+                              refused=True)
         action = request.form.get("action", "next")
         if action == "prefill":
             # the user asked to take this step's fields again from the family's current record
@@ -150,13 +148,19 @@ def step(document_id: int, step: str):
         offered = doctype.blanks_filled(data, [item.name for item in section.items])
         form = step_form(section, {**data, **offered})
     _remember_step(document, section.name)
+    return _show_step(document, doctype, section, form, data, errors)
+
+
+def _show_step(document, doctype, section, form, data, errors, *, refused: bool = False):
+    """The step's page: its form as given, the problems of `data` in the step list and the step's warnings."""
     issues = validate(doctype, data)
     confirmed = set(document.confirmed_warnings or ())
     step_warnings = [(issue, issue.key in confirmed) for issue in issues
                      if issue.warning and section_of_issue(doctype, issue) == section]
     return render_template("documents/step.html", document=document, doctype=doctype, section=section,
-                           index=index, form=form, errors=errors, step_warnings=step_warnings,
-                           steps=_steps(doctype, issues, confirmed), blanks=blank_rows(section),
+                           index=doctype.sections.index(section), form=form, errors=errors, refused=refused,
+                           step_warnings=step_warnings, steps=_steps(doctype, issues, confirmed),
+                           blanks=blank_rows(section),
                            pickers=pickers.offered(section, db.session(), current_user, document.family))
 
 

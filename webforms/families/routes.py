@@ -9,6 +9,7 @@ from docgen.casefile import FAMILY_RECORD
 from docgen.definition import Section
 from docgen.store.office_types import named_types, types_for_office
 from docgen.polish import family_name_forms
+from docgen.store import family_list
 from docgen.store.families import (account_named, apply_family_data, family_to_data, social_worker_conflict,
                                    staff_accounts)
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Document, Family, Person, User
@@ -27,24 +28,26 @@ bp = Blueprint("families", __name__, url_prefix="/rodziny")
 RECORD = Section("record", FAMILY_RECORD.title, tuple(item for _, item in FAMILY_RECORD.items()))
 
 
-PAGE_SIZE = 100
-
-
 @bp.get("/")
 def index():
-    """One page of the families, with their counts computed by the database (a head may have thousands)."""
-    visible = visible_families(current_user).subquery()
-    total = db.session().scalar(select(func.count()).select_from(visible))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("strona", 1, type=int), 1), pages)
-    members = select(func.count(Person.id)).where(Person.family_id == Family.id).scalar_subquery()
-    documents = select(func.count(Document.id)).where(Document.family_id == Family.id).scalar_subquery()
-    rows = db.session().execute(
-        select(Family.id, Family.family_name, Family.address, User.full_name, members, documents)
-        .outerjoin(User, User.id == Family.assistant_id)
-        .where(Family.id.in_(select(visible.c.id)))
-        .order_by(Family.family_name, Family.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("families/list.html", rows=rows, page=page, pages=pages, total=total)
+    """One page of the families, searched and filtered, counted by the database (a head may have thousands)."""
+    query = request.args.get("q", "").strip()[:200]
+    status = request.args.get("stan", "")
+    status = status if status in family_list.STATUSES else ""
+    assistant = request.args.get("asystent", "") if current_user.role == ROLE_HEAD else ""
+    listing = family_list.family_page(db.session(), visible_families(current_user), query=query, status=status,
+                                      assistant=assistant, page=request.args.get("strona", 1, type=int))
+    assistants = []
+    if current_user.role == ROLE_HEAD:
+        # everyone who may hold families, also accounts switched off since
+        assistants = db.session().execute(
+            select(User.id, User.full_name, User.active).where(User.office_id == current_user.office_id,
+                                                                User.role == ROLE_ASSISTANT)
+            .order_by(User.active.desc(), User.full_name)).all()
+    filters = {"q": query or None, "stan": status or None, "asystent": assistant or None}
+    return render_template("families/list.html", listing=listing, filters=filters, query=query, status=status,
+                           assistant=assistant, assistants=assistants, statuses=family_list.STATUSES,
+                           no_assistant=family_list.NO_ASSISTANT)
 
 
 def _assistants() -> list[User]:
