@@ -100,6 +100,7 @@ def edited(change) -> dict:
     (lambda d: d["sections"][1]["items"].append({"name": "koniec", "label": "Znowu"}),
      "pole o tej nazwie jest już w kroku „Kiedy”."),
     (lambda d: d.update(extra=1), "definicja: nieznany klucz „extra”"),
+    (lambda d: d.update(in_case_file="tak"), "definicja: „in_case_file”: oczekiwano true albo false."),
 ])
 def test_a_definition_that_cannot_be_a_type_is_refused_with_the_place(change, expected):
     found = problems(edited(change))
@@ -222,6 +223,22 @@ def test_every_built_in_type_exported_is_a_definition_whose_example_still_valida
         [again.numbered_title(s) for s in again.numbered_sections()]
     assert json_schema(again)["properties"].keys() == json_schema(doctype)["properties"].keys()
     assert validate(again, doctype.example()) == []
+    # where it is filed travels too: a letter or a CV stays out of the case, named by neither family nor znak
+    assert (again.in_case_file, again.leaves_office) == (doctype.in_case_file, doctype.leaves_office)
+    assert ("{case_number}" in again.file_name, "{family_name}" in again.file_name) == \
+        (doctype.in_case_file, not doctype.leaves_office)
+
+
+@pytest.mark.parametrize("flags, filed, named", [
+    ({}, True, "{file_stem}_{family_name}_{case_number}_{date}"),
+    ({"leaves_office": True}, False, "{file_stem}_{date}"),
+    ({"leaves_office": True, "in_case_file": True}, True, "{file_stem}_{date}"),
+    ({"in_case_file": False}, False, "{file_stem}_{family_name}_{date}"),
+])
+def test_where_a_document_goes_decides_its_znak_and_its_file_name(flags, filed, named):
+    doctype = doctype_from_definition({**minimal(), **flags})
+    assert (doctype.in_case_file, doctype.leaves_office, doctype.file_name) == \
+        (filed, flags.get("leaves_office", False), named)
 
 
 def test_a_shipped_definition_read_back_is_the_same_type():

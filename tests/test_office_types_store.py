@@ -136,6 +136,55 @@ def test_every_typed_character_reaches_the_document_of_an_own_type(office_world)
     assert [d["tytul"] for d in exported["dokumenty"] if d["typ"] == "notatka_z_rozmowy"] == ["Notatka z rozmowy"]
 
 
+def _noted(session, family, assistant, type_id="notatka_z_rozmowy"):
+    document = create_document(session, family, type_id, assistant)
+    document.data = {**document.data, "data_rozmowy": "2026-11-16", "forma": "telefon", "z_kim": "Matka",
+                     "ustalenia": "Rodzina złoży wniosek.", "kroki": [{"zadanie": "Wniosek", "kto": "Matka",
+                                                                       "termin": "2026-11-30"}]}
+    return document, generate(session, document, assistant)
+
+
+def test_an_own_type_joins_the_familys_case_unless_the_family_member_sends_it_out(office_world):
+    """By default a document of an office's type is filed in the family's case: it prints the family's one znak,
+    is found by it in the family list and is named by it; it has no deadlines for the calendar (the
+    format has none). A version saying the family member sends the document out takes no number and
+    names the file by neither the family nor the case."""
+    import datetime as dt
+
+    from docgen.store.deadlines import deadlines
+    from docgen.store.family_list import family_page
+    from docgen.store.models import CaseCounter, Family
+
+    session, office, assistant, head, family = office_world
+    version = _published(session, office, head)
+    filed, record = _noted(session, family, assistant)
+    session.commit()
+    znak = filed.case_number
+    assert znak.startswith("GOPS.AR.4101.") and filed.case_file.family_case
+    day = filed.document_date.isoformat()
+    assert record.filename == f"notatka_z_rozmowy_{family.family_name}_{znak}_{day}_v1.docx"
+    assert filed.deadlines is None
+    today = dt.date.today()
+    assert deadlines(session, assistant, today - dt.timedelta(days=60), today + dt.timedelta(days=60)) == []
+    assert [row.family_name for row in family_page(session, select(Family), query=znak.split(".")[2] + "."
+                                                    + znak.split(".")[3]).rows] == [family.family_name]
+    later, _ = _noted(session, family, assistant)
+    assert later.case_number == znak  # one case per family: the same znak
+
+    draft = office_types.copy_to_draft(session, office, "notatka_z_rozmowy", head)
+    office_types.save_draft(session, draft, {**version.definition, "leaves_office": True})
+    office_types.publish(session, draft, head)
+    session.commit()
+    counters = session.scalar(select(CaseCounter.last_number))
+    sent, sent_file = _noted(session, family, assistant)
+    assert (sent.case_number, sent.case_file) == (None, None)
+    assert sent_file.filename == f"notatka_z_rozmowy_{sent.document_date.isoformat()}.docx"
+    assert session.scalar(select(CaseCounter.last_number)) == counters  # no number spent
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(file_path(sent_file).read_bytes())).paragraphs)
+    assert "GOPS.AR" not in text and "Rodzina złoży wniosek." in text
+    assert later.case_number == znak and office_types.doctype_of(later).in_case_file  # pinned to v1
+
+
 def test_withdrawn_types_are_not_offered_and_old_documents_still_work(office_world):
     session, office, assistant, head, family = office_world
     _published(session, office, head)

@@ -57,13 +57,16 @@ def test_the_editor_refuses_with_places_and_keeps_what_was_typed(login, session)
     # corrected: two labels, a choice's list, a field moved to another step, saved
     saved = client.post(location, data={"item.z_kim.label": "Z kim rozmawiano", "item.ustalenia.label": "Co ustalono",
                                         "item.forma.choices": "telefon\nwizyta\nspotkanie = spotkanie w ośrodku",
-                                        "item.assistant_name.step": "okolicznosci", "after": "kreator"})
+                                        "item.assistant_name.step": "okolicznosci", "type.filing": "wychodzi",
+                                        "after": "kreator"})
     assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/wersje/{version_id}/kreator")
     session.expire_all()
     doctype = office_types.version_doctype(session.get(OfficeTypeVersion, version_id))
     assert doctype.item("ustalenia").label == "Co ustalono"
     assert doctype.item("forma").choices[-1] == ("spotkanie", "spotkanie w ośrodku")
     assert doctype.section_of("assistant_name").name == "okolicznosci"
+    assert (doctype.in_case_file, doctype.leaves_office) == (False, True)  # sent out: no znak, a neutral name
+    assert '<option value="wychodzi" selected>' in client.get(location).get_data(as_text=True)
     wizard = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Tak asystent zobaczy kreator" in wizard and "Krok 1 z 4" in wizard
     step = client.get(saved.headers["Location"] + "/okolicznosci").get_data(as_text=True)

@@ -13,6 +13,11 @@ the template and in every document (docgen.docxcheck); a step without one only g
 Nothing in a definition runs: it names fields, kinds, labels and the three rules data can state
 ("required when", "date after", "at least N rows"). Whatever is wrong is refused, every problem in
 Polish with its place ("krok 2 („Ustalenia”), pole „termin”").
+
+Where a document goes (docgen.store.cases): by default it is filed in the family's case and prints its
+znak sprawy. `"leaves_office": true` - the family member sends it out (like a CV): its file is named by
+neither the family nor the znak, and it is kept out of the case unless `"in_case_file": true` says so;
+`"in_case_file": false` alone - no znak, the file named by the family.
 """
 from __future__ import annotations
 
@@ -60,7 +65,7 @@ _SECTION_KEYS = {"name", "title", "heading", "help", "optional", "statement", "i
 _FIELD_KEYS = {"name", "label", "kind", "required", "help", "choices", "max_length", "required_when", "prefill"}
 _ROWS_KEYS = {"name", "label", "kind", "item_label", "min_items", "max_items", "help", "prefill", "table", "fields"}
 _TOP_KEYS = {"format", "id", "title", "description", "file_stem", "legal_basis", "place_field", "date_field",
-             "sections", "rules", "example"}
+             "in_case_file", "leaves_office", "sections", "rules", "example"}
 _RULE_KEYS = {"kind", "field", "after", "same_day", "severity"}
 
 
@@ -97,6 +102,13 @@ class _Checker:
         if len(value) > limit:
             self.problem(place, f"„{key}”: tekst jest za długi ({len(value)} znaków, najwyżej {limit}).")
         return value.strip()
+
+    def flag(self, definition: dict, key: str, default: bool) -> bool:
+        value = definition.get(key, default)
+        if not isinstance(value, bool):
+            self.problem("definicja", f"„{key}”: oczekiwano true albo false.")
+            return default
+        return value
 
     def unknown_keys(self, value: dict, allowed: set[str], place: str) -> None:
         for key in value:
@@ -436,6 +448,9 @@ def _read(definition: Any) -> tuple[_Checker, dict[str, Any]]:
         checker.problem("definicja", "„file_stem”: małe litery bez polskich znaków, cyfry i podkreślenia.")
         stem = "dokument"
     out["file_stem"] = stem
+    out["leaves_office"] = checker.flag(definition, "leaves_office", False)
+    # a document the family member sends out is kept out of the case unless the definition files it there
+    out["in_case_file"] = checker.flag(definition, "in_case_file", not out["leaves_office"])
     sections = definition.get("sections")
     if not isinstance(sections, list) or not sections:
         checker.problem("definicja", "definicja potrzebuje co najmniej jednego kroku („sections”).")
@@ -535,11 +550,21 @@ def _doctype(read: dict[str, Any], checker: _Checker, template: str) -> DocType:
         doctype = DocType(id=read["id"], title=read["title"], sections=tuple(read["sections"]), template=template,
                           rules=rules, example=example, derive=derive, file_stem=read["file_stem"],
                           place_field=read["place_field"], date_field=read["date_field"],
-                          legal_basis=read["legal_basis"])
+                          legal_basis=read["legal_basis"], in_case_file=read["in_case_file"],
+                          leaves_office=read["leaves_office"], file_name=filed_name(read["in_case_file"],
+                                                                                     read["leaves_office"]))
     except ValueError as error:
         raise DefinitionRejected([TemplateProblem(str(error), "definicja")]) from None
     holder.append(doctype)
     return doctype
+
+
+def filed_name(in_case_file: bool, leaves_office: bool) -> str:
+    """The generated file's name by where the document goes: one the family member sends out names neither
+    the family nor the case; one outside the case has no znak to name it by."""
+    if leaves_office:
+        return "{file_stem}_{date}"
+    return "{file_stem}_{family_name}_{case_number}_{date}" if in_case_file else "{file_stem}_{family_name}_{date}"
 
 
 def checker_section(sections: list[Section], path: str) -> str:
@@ -616,6 +641,10 @@ def definition_of(doctype: DocType, *, with_example: bool = True) -> dict[str, A
                                      + "; ".join(rule.description.rstrip(".") for rule in code_rules) + ".")
     names = {item.name for _, item in doctype.items()}
     definition.update(file_stem=doctype.file_stem, legal_basis=doctype.legal_basis)
+    if doctype.leaves_office:
+        definition["leaves_office"] = True
+    if doctype.in_case_file == doctype.leaves_office:  # not what the other key implies
+        definition["in_case_file"] = doctype.in_case_file
     definition.update({key: getattr(doctype, key) for key in ("place_field", "date_field")
                        if getattr(doctype, key) in names})
     definition.update(sections=sections,

@@ -611,8 +611,10 @@ def preview_document(office: Office, version: OfficeTypeVersion) -> Path:
     target = _preview_stem(office, version).with_suffix(".docx")
     if not target.is_file():
         doctype = version_doctype(version)
+        # a document outside the family's case prints no znak: neither does its preview
         content = render(doctype, doctype.example(), letterhead=office.letterhead(),
-                         case_number=sample_case_number(office), template=template_bytes(version))
+                         case_number=sample_case_number(office) if doctype.in_case_file else "",
+                         template=template_bytes(version))
         _write_atomically(target, content)
     return target
 

@@ -268,6 +268,7 @@ def _version_page(version, definition=None, problems=None, notes=(), status=200)
     return render_template("office_types/version.html", version=version, model=type_editor.view(definition),
                            problems=problems, notes=notes, kinds=type_editor.KIND_LABELS,
                            editable_kinds=type_editor.EDITABLE_KINDS, required_labels=type_editor.REQUIRED_LABELS,
+                           filings=type_editor.FILINGS, filing=type_editor.filing_of(definition),
                            in_use=current is not None and current.id == version.id), status
 
 

@@ -21,6 +21,22 @@ KIND_LABELS = {TEXT: "tekst (jeden wiersz)", TEXTAREA: "dłuższy tekst", DATE: 
                BOOL: "tak / nie", "pesel": "PESEL", "court_case": "sygnatura akt"}
 EDITABLE_KINDS = (TEXT, TEXTAREA, DATE, CHOICE, BOOL)
 REQUIRED_LABELS = {"tak": "wymagane", "nie": "nieobowiązkowe", "gdy": "wymagane, gdy…"}
+# where a document of the type goes: `type.filing` sets the definition's in_case_file and leaves_office
+FILINGS = {
+    "akta": ("w aktach sprawy rodziny, ze znakiem sprawy", True, False),
+    "wychodzi": ("wysyła go członek rodziny (jak CV): bez znaku sprawy, nazwa pliku bez nazwiska rodziny",
+                 False, True),
+    "wychodzi_w_aktach": ("wychodzi z ośrodka, ale trafia do akt sprawy: znak sprawy, nazwa pliku bez nazwiska "
+                          "rodziny i znaku", True, True),
+    "bez_akt": ("poza aktami sprawy: bez znaku sprawy, nazwa pliku z nazwiskiem rodziny", False, False),
+}
+
+
+def filing_of(definition: dict[str, Any]) -> str:
+    """The FILINGS key a definition's two flags (and their defaults, docgen/custom/definition.py) make."""
+    leaves = definition.get("leaves_office", False) is True
+    filed = definition.get("in_case_file", not leaves) is True
+    return next(key for key, (_, in_case, out) in FILINGS.items() if (in_case, out) == (filed, leaves))
 
 
 def _required_mode(item: dict[str, Any]) -> str:
@@ -137,6 +153,9 @@ def read(definition: dict[str, Any], form: Mapping[str, str]) -> tuple[dict[str,
     result["title"] = form.get("type.title", definition.get("title", "")).strip()
     basis = form.get("type.legal_basis", definition.get("legal_basis", "")).strip()
     result["legal_basis"] = basis
+    filing = form.get("type.filing")
+    if filing in FILINGS:
+        _, result["in_case_file"], result["leaves_office"] = FILINGS[filing]
     rules: list[dict[str, Any]] = []
     steps = [s for s in definition.get("sections", []) if isinstance(s, dict)]
     new_steps: list[dict[str, Any]] = []
