@@ -104,6 +104,10 @@ class Section:
     # fixed wording the document prints at the start of the section (a declaration the
     # family signs); the wizard shows it too
     statement: str = ""
+    # the section's heading exactly as the document prints it, where it is not "<n>. <title>": an
+    # office's own type keeps its Word template's headings while its wizard steps may be retitled
+    # or reordered (docgen/custom)
+    heading: str = ""
 
 
 # How much a rule's problem weighs: a blocker stops generating until it is fixed; a warning
@@ -266,4 +270,6 @@ class DocType:
     def numbered_title(self, section: Section) -> str:
         if not section.numbered:
             return section.title
+        if section.heading:
+            return section.heading
         return f"{self.numbered_sections().index(section) + 1}. {section.title}"

@@ -1,6 +1,7 @@
 """A demo office with something on every page: a generated work plan with deadlines, a document of
 every type (complete, for the wizard's steps and the summary), a family whose work ended and which is
-in its monitoring period, a print job, an office template, a calendar feed. Dates are relative to
+in its monitoring period, a print job, an office template, a calendar feed, an office's own document
+type published with a document of it. Dates are relative to
 today so deadlines fall in the current month. Used by the page-wide tests (every page, every role)."""
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from docgen.doctypes import DOCTYPES, get_doctype
-from docgen.store import approvals
+from docgen.store import approvals, office_types
 from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, generate
 from docgen.store.institutions import search as search_institutions
@@ -85,6 +86,13 @@ def build(session, today: dt.date | None = None) -> dict[str, Any]:
     session.add(job)
     template = office_templates.upload(session, krajewscy.office, "work_plan", _changed_template(), "plan-osrodka.docx",
                                        None)
+    # the office's own type, published, and a document of it with the type's example (its steps and summary)
+    own_type = office_types.start_type(session, krajewscy.office, _own_template(), "notatka.docx",
+                                       _user(session, "kierownik"), title="Notatka z rozmowy")
+    office_types.publish(session, own_type, _user(session, "kierownik"))
+    own_document = create_document(session, krajewscy, own_type.type_id, assistant)
+    own_document.data = {**office_types.doctype_of(own_document).example(),
+                         **{k: v for k, v in own_document.data.items() if v not in (None, "", [])}}
     # an admin's change of an account waiting for a head (the head's list and the admin's page of it)
     change = approvals.request(session, _user(session, "admin"), _user(session, "asystent2"), approvals.PROMOTION)
     session.commit()
@@ -92,10 +100,16 @@ def build(session, today: dt.date | None = None) -> dict[str, Any]:
     return {"today": today, "plan": plan, "plan_file": plan_file, "examples": examples, "begun": begun,
             "krajewscy": krajewscy, "wieczorek": wieczorek, "jablonscy": jablonscy, "report": report,
             "note": note, "job": job, "template": template, "institution": institution, "change": change,
-            "assistant": assistant, "head": _user(session, "kierownik"), "admin": _user(session, "admin")}
+            "own_type": own_type, "own_document": own_document, "assistant": assistant, "head": _user(session, "kierownik"), "admin": _user(session, "admin")}
 
 
 def _changed_template() -> bytes:
     from test_office_templates import changed_template
 
     return changed_template()
+
+
+def _own_template() -> bytes:
+    from test_custom_infer import NOTATKA
+
+    return NOTATKA

@@ -12,6 +12,7 @@ from docgen.doctypes import get_doctype
 from docgen.store import approvals
 from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, generate
+from docgen.store import office_types
 from docgen.store.institutions import create as create_institution
 from docgen.store.models import JOB_FINISHED, Family, Office, Person, PrintJob, User
 from docgen.store.users import create_user
@@ -20,7 +21,7 @@ from test_office_templates import changed_template
 PASSWORD = "inne-haslo-biura-2026"
 # values for URL arguments that are not ids
 PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css", "page": 1, "doc_type": "work_plan",
-                   "token": "nieznany-token"}
+                   "typ": "notatka_sluzbowa", "token": "nieznany-token"}
 
 
 @pytest.fixture
@@ -65,13 +66,17 @@ def world(session, output_dir):
     # a Word template uploaded by each office (only its admin may see it)
     templates = {which: office_templates.upload(session, office, "work_plan", changed_template(), "plan.docx", None)
                  for which, office in (("a", family_a.office), ("b", office_b))}
+    # a draft of each office's own version of a shipped type (only its admin and head may see it)
+    type_versions = {which: office_types.copy_to_draft(session, office, "notatka_sluzbowa", None)
+                     for which, office in (("a", family_a.office), ("b", office_b))}
     session.commit()
     return {"family_a": family_a, "file_a": files[family_a.id], "family_b": family_b, "file_b": files[family_b.id],
             "institution_a": institution_a, "institution_b": institution_b,
             "job_a": jobs[family_a.id], "job_b": jobs[family_b.id],
             "head_b": head_b, "assistant_b": assistant_b,
             "template_a": templates["a"], "template_b": templates["b"],
-            "change_a": changes["a"], "change_b": changes["b"]}
+            "change_a": changes["a"], "change_b": changes["b"],
+            "type_version_a": type_versions["a"], "type_version_b": type_versions["b"]}
 
 
 def _url(rule, values):
@@ -110,7 +115,8 @@ def _ids(world, which):
     record = world[f"file_{which}"]
     return {"family_id": family.id, "document_id": record.document_id, "file_id": record.id,
             "job_id": world[f"job_{which}"].id, "institution_id": world[f"institution_{which}"].id,
-            "template_id": world[f"template_{which}"].id, "change_id": world[f"change_{which}"].id}
+            "template_id": world[f"template_{which}"].id, "change_id": world[f"change_{which}"].id,
+            "type_version_id": world[f"type_version_{which}"].id}
 
 
 def _login(app, username, password):
@@ -139,7 +145,8 @@ def test_assistant_of_another_office_gets_404_everywhere(app, world, demo_passwo
 
 def test_admin_sees_no_family_data(app, world, demo_password):
     values = {**_ids(world, "a"), "user_id": world["head_b"].id, "institution_id": world["institution_b"].id,
-              "template_id": world["template_b"].id, "change_id": world["change_b"].id}
+              "template_id": world["template_b"].id, "change_id": world["change_b"].id,
+              "type_version_id": world["type_version_b"].id}
     client = _login(app, "admin", demo_password)
     _walk(app, client, values, [world["family_a"].family_name])
     assert client.get(f"/rodziny/{world['family_a'].id}").status_code == 404

@@ -33,6 +33,30 @@ def test_entries_read_in_polish(login, session):
     assert re.search(r"\d{1,2} [a-ząćęłńóśźż]+ \d{4} r\., \d{2}:\d{2}", rows[0])
 
 
+def test_an_office_types_documents_and_versions_read_by_their_titles(login, session):
+    """A document of the office's own type is named by the type's title, its steps by theirs; a version of
+    the type by its title and number."""
+    import io
+
+    from test_custom_infer import NOTATKA
+
+    head = login("kierownik")
+    version = head.post("/typy-dokumentow/nowy", data={"title": "Notatka z rozmowy", "template": (io.BytesIO(NOTATKA),
+                        "notatka.docx")}, content_type="multipart/form-data").location
+    assert head.post(version + "/opublikuj").status_code == 302
+    assistant = login("asystent1")
+    family = session.scalars(select(Family).where(Family.family_name == "Krajewscy")).one()
+    location = assistant.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "notatka_z_rozmowy"}).location
+    document_id = int(re.search(r"/dokumenty/(\d+)/", location).group(1))
+    assistant.post(f"/dokumenty/{document_id}/krok/okolicznosci", data={"action": "next", "z_kim": "Matka"})
+    rows = _rows(login("kierownik").get(f"/dziennik/rodzina/{family.id}").text)
+    assert "zmiana dokument: Notatka z rozmowy Krajewscy krok: Okoliczności" in rows[0]
+    assert any("utworzenie dokument: Notatka z rozmowy Krajewscy Notatka z rozmowy" in row for row in rows)
+    everything = " ".join(_rows(login("kierownik").get("/dziennik/").text))
+    assert "typ dokumentu ośrodka: Notatka z rozmowy, wersja 1 — Notatka z rozmowy v1 opublikowana" in everything
+    assert "notatka_z_rozmowy" not in everything and "krok: okolicznosci" not in everything
+
+
 def test_fifty_a_page_and_the_filters(login, session):
     head_user = session.scalars(select(User).where(User.username == "kierownik")).one()
     assistant = session.scalars(select(User).where(User.username == "asystent1")).one()

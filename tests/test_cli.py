@@ -63,7 +63,9 @@ def test_types(capsys):
     code, out, _ = run(capsys, "types")
     assert code == 0
     assert "work_plan\tPlan pracy z rodziną" in out.splitlines()
-    assert len(out.splitlines()) == len(DOCTYPES)
+    # the built-in types, then the four shipped as data (docgen/custom/shipped), without a database
+    assert len(out.splitlines()) == len(DOCTYPES) + 4
+    assert "notatka_sluzbowa\tNotatka służbowa" in out.splitlines()
 
 
 def test_types_json(capsys):

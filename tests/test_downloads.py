@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from docgen.doctypes import get_doctype
 from docgen.pdf import libreoffice_available
-from docgen.store import printjobs
+from docgen.store import office_types, printjobs
 from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, generate
 from docgen.store.institutions import create as create_institution
@@ -46,11 +46,13 @@ def files(app, session, output_dir):
     template = office_templates.upload(session, family.office, "work_plan", changed_template(), "plan.docx", None)
     institution = create_institution(session, family.office_id, {"name": "Poradnia w Lipowcu", "kind": "poradnia",
                                                                  "address": "ul. Polna 3"})
+    type_version = office_types.copy_to_draft(session, family.office, "notatka_sluzbowa", None)
     session.commit()
     with app.app_context():
         printjobs.run_print_job(job.id, app.extensions["docgen_sessionmaker"], pdf_pool())
     yield {"family_id": family.id, "document_id": document.id, "file_id": record.id, "job_id": job.id,
-           "template_id": template.id, "institution_id": institution.id, "page": 1, "doc_type": "work_plan"}
+           "template_id": template.id, "institution_id": institution.id, "page": 1, "doc_type": "work_plan",
+           "typ": "notatka_sluzbowa", "type_version_id": type_version.id}
     close_pdf_pool(app)
 
 
@@ -60,11 +62,14 @@ def test_every_download_says_no_store(app, login, files):
     # the walk knows them all: a download route nobody can reach here would hide a cached copy
     assert {"documents.download", "documents.download_pdf", "documents.preview_image", "families.export",
             "printing.job_pdf", "admin.template_builtin", "admin.template_download", "admin.template_example",
-            "admin.template_preview_image", "institutions.export"} <= downloads
+            "admin.template_preview_image", "institutions.export", "office_types.export",
+            "office_types.preview_image", "office_types.example", "office_types.template",
+            "office_types.version_definition"} <= downloads
     head, admin = login("kierownik"), login("admin")
     # the preview pages make the images the image routes send
     assert head.get(f"/pliki/{files['file_id']}/podglad").status_code == 200
     assert admin.get(f"/admin/szablony/wersje/{files['template_id']}").status_code == 200
+    assert head.get(f"/typy-dokumentow/wersje/{files['type_version_id']}/podglad").status_code == 200
     walked = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint not in downloads:

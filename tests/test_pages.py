@@ -44,6 +44,11 @@ EXEMPT = {
     "printing.job_state": "JSON for the progress bar",
     "calendar.feed": "the .ics feed (tests/test_calendar.py reads it with icalendar)",
     "documents.resume": "redirects to the step where the work stopped",
+    "office_types.export": "a JSON download (the type's definition)",
+    "office_types.version_definition": "a JSON download (the version's definition)",
+    "office_types.example": "a .docx download",
+    "office_types.template": "a .docx download",
+    "office_types.preview_image": "a PNG image of a page",
 }
 # every other GET route: pages() below visits each of them
 AUDITED = {
@@ -53,6 +58,8 @@ AUDITED = {
     "institutions.import_csv", "auditlog.index", "auditlog.family", "auditlog.user", "admin.users", "admin.create",
     "admin.edit", "admin.office", "admin.templates", "admin.template_type", "admin.template_guide_page",
     "admin.template_preview", "documents.delete_draft", "accounts.index", "admin.change", "admin.second_factor_page",
+    "office_types.index", "office_types.type_page", "office_types.version", "office_types.wizard",
+    "office_types.preview",
 }
 
 
@@ -128,6 +135,10 @@ def _pages(world, session) -> dict[str, list[tuple[str, int]]]:
     steps = [f"/dokumenty/{document.id}/krok/{section.name}" for doc_type, document in world["examples"].items()
              for section in DOCTYPES[doc_type].sections]
     reviews = [f"/dokumenty/{document.id}" for document in world["examples"].values()]
+    own, own_document = world["own_type"], world["own_document"]
+    steps += [f"/dokumenty/{own_document.id}/krok/{section['name']}" for section in own.definition["sections"]]
+    reviews.append(f"/dokumenty/{own_document.id}")
+    versions = f"/typy-dokumentow/wersje/{own.id}"
     other = session.scalars(select(User).where(User.username == "asystent2")).one()
     template = world["template"]
     return {
@@ -149,6 +160,9 @@ def _pages(world, session) -> dict[str, list[tuple[str, int]]]:
             (f"/rodziny/{ended.id}", 200), (f"/kalendarz/?asystent={other.id}", 200), ("/kalendarz/", 200),
             ("/dziennik/", 200), (f"/dziennik/rodzina/{family.id}", 200), (f"/dziennik/uzytkownik/{other.id}", 200),
             ("/dziennik/?zdarzenie=update&od=2020-01-01", 200), ("/zmiany-kont/", 200),
+            ("/typy-dokumentow/", 200), (f"/typy-dokumentow/typ/{own.type_id}", 200),
+            ("/typy-dokumentow/typ/notatka_sluzbowa", 200), (versions, 200), (f"{versions}/kreator", 200),
+            (f"{versions}/kreator/ustalenia", 200), (f"{versions}/podglad", 200),
         ],
         "admin": [
             ("/admin/uzytkownicy", 200), ("/admin/uzytkownicy/nowy", 200), (f"/admin/uzytkownicy/{other.id}", 200),

@@ -35,6 +35,7 @@ from tools.docxbuild.cv import build_cv  # noqa: E402
 from tools.docxbuild.family_consent import build_family_consent  # noqa: E402
 from tools.docxbuild.generic import build_from_definition  # noqa: E402
 from tools.docxbuild.letter import build_letter  # noqa: E402
+from tools.docxbuild.office_types import office_type_builders  # noqa: E402
 from tools.docxbuild.styles import FIXED_TIME  # noqa: E402
 from tools.docxbuild.work_plan import build_work_plan  # noqa: E402
 
@@ -53,6 +54,8 @@ BUILDERS: dict[str, Callable[[], DocumentObject]] = {
     doctype.template: BY_HAND.get(doctype.id, lambda doctype=doctype: build_from_definition(doctype))
     for doctype in DOCTYPES.values()
 }
+# the first templates of the types shipped as data (docgen/custom/shipped/), which an office may change
+BUILDERS.update(office_type_builders())
 
 
 # --------------------------------------------------------------------------

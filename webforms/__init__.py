@@ -83,11 +83,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .accounts.routes import bp as accounts_bp
     from .auditlog.routes import bp as auditlog_bp
+    from .admin.custom_types import bp as office_types_bp
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .calendar.routes import bp as calendar_bp
     from .dashboard.routes import bp as dashboard_bp
     from .documents import drafts  # noqa: F401  (adds its routes to the documents blueprint)
+    from .documents import type_versions  # noqa: F401  (moving a draft to its type's newer version)
     from .documents.routes import bp as documents_bp
     from .families import lifecycle  # noqa: F401  (adds its routes to the families blueprint)
     from .families.routes import bp as families_bp
@@ -99,6 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(families_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(office_types_bp)
     app.register_blueprint(auditlog_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(printing_bp)

@@ -18,7 +18,7 @@ from sqlalchemy import Select, select
 
 from docgen.store import institutions
 from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, AccountChange, Document, Family,
-                                   GeneratedFile, Institution, PrintJob, TemplateVersion, User)
+                                   GeneratedFile, Institution, OfficeTypeVersion, PrintJob, TemplateVersion, User)
 
 from . import db
 
@@ -90,6 +90,14 @@ def _template_version(template_id: int) -> TemplateVersion | None:
     return version if version is not None and version.office_id == current_user.office_id else None
 
 
+def _type_version(version_id: int) -> OfficeTypeVersion | None:
+    """A version of an office's own document type: that office's administrator and head."""
+    if current_user.role not in (ROLE_ADMIN, ROLE_HEAD):
+        return None
+    version = db.session().get(OfficeTypeVersion, version_id)
+    return version if version is not None and version.office_id == current_user.office_id else None
+
+
 def _account_change(change_id: int) -> AccountChange | None:
     """An account change waiting for (or past) a second person: the office's admin and heads."""
     change = db.session().get(AccountChange, change_id)
@@ -108,6 +116,7 @@ CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
     "institution_id": (_institution, "institution"),
     "template_id": (_template_version, "template_version"),
     "change_id": (_account_change, "account_change"),
+    "type_version_id": (_type_version, "type_version"),
 }
 
 

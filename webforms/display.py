@@ -23,7 +23,7 @@ ACTION_LABELS = {
 }
 OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek",
                  "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu", "template": "szablon dokumentu",
-                 "calendar_feed": "adres kalendarza (.ics)"}
+                 "office_type": "typ dokumentu ośrodka", "calendar_feed": "adres kalendarza (.ics)"}
 # what a "view" entry's page was, for the head reading the trail
 PAGE_LABELS = {
     "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",

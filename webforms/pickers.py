@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from docgen.casefile import RELATIONS
 from docgen.definition import Section
 from docgen.polish import sex_of
+from docgen.rules import birth_date_of
 from docgen.store.documents import address_lines
 from docgen.store.institutions import institution_choices
 from docgen.store.models import Family, Person
@@ -90,6 +91,14 @@ def _cv_person(person: Person, family: Family) -> dict[str, str]:
             "phone": person.phone or "", "email": person.email or ""}
 
 
+def _person(person: Person, family: Family) -> dict[str, str]:
+    """A family member a letter asks about (an office's letter to an institution): the name and birth date."""
+    born = birth_date_of({"birth_date": person.birth_date.isoformat() if person.birth_date else None,
+                          "pesel": person.pesel})
+    return {"person_name": f"{person.first_name} {person.last_name}",
+            "person_birth_date": born.isoformat() if born else ""}
+
+
 PICKERS: tuple[Picker, ...] = (
     Picker("placowka", "Wybierz z wykazu placówek", ("addressee_name", "addressee_address"), _institutions,
            help="Wstawia nazwę i adres placówki do pól poniżej; można je potem zmienić.",
@@ -105,6 +114,9 @@ PICKERS: tuple[Picker, ...] = (
     Picker("osoba", "Czyje CV – wybierz członka rodziny", ("full_name", "address", "phone", "email"),
            _members(_cv_person),
            help="Wstawia imię i nazwisko, adres, telefon i e-mail z karty rodziny; można je potem zmienić.",
+           empty="W karcie rodziny nie ma jeszcze członków rodziny."),
+    Picker("czlonek", "Wybierz członka rodziny", ("person_name", "person_birth_date"), _members(_person),
+           help="Wstawia imię i nazwisko oraz datę urodzenia z karty rodziny; można je potem zmienić.",
            empty="W karcie rodziny nie ma jeszcze członków rodziny."),
 )
 

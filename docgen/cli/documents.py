@@ -10,18 +10,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..doctypes import DOCTYPES
 from ..schema import json_schema
-from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, NO_OFFICE, CommandError, find_doctype, dump, err, out,
+from .common import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, NO_OFFICE, CommandError, dump, err, out,
                      pick_office, sqlite_file_missing)
 from .pdf import docx_to_pdf, require_libreoffice, writable_target
+from .office_types import all_types, find_type
 from .templates import checked_template
 
 
 # --- document types ---------------------------------------------------------------------
 
 def cmd_types(args: argparse.Namespace) -> int:
-    types = [{"id": doctype.id, "title": doctype.title} for doctype in DOCTYPES.values()]
+    # the built-in and shipped types, and with a database the office's own (docgen.store.office_types)
+    types = [{"id": doctype.id, "title": doctype.title} for doctype in all_types(args.office).values()]
     if args.json:
         out(dump(types))
     else:
@@ -31,12 +32,12 @@ def cmd_types(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    out(dump(json_schema(find_doctype(args.type))))
+    out(dump(json_schema(find_type(args.type, args.office)[0])))
     return EXIT_OK
 
 
 def cmd_example(args: argparse.Namespace) -> int:
-    out(dump(find_doctype(args.type).example()))
+    out(dump(find_type(args.type, args.office)[0].example()))
     return EXIT_OK
 
 
@@ -82,7 +83,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from ..store.cases import UnknownCase, find_case, open_case, own_case_class
     from ..validate import blocking, require_valid, validate, warnings
 
-    doctype = find_doctype(args.type)
+    doctype, own_template, own_name = find_type(args.type, args.office)
     pdf_target = writable_target(args.pdf, ".pdf") if args.pdf else None
     if pdf_target:
         require_libreoffice()  # before a case number is spent
@@ -97,10 +98,13 @@ def cmd_render(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     template = Path(args.template) if args.template else template_path(doctype)
-    if not template.is_file():
-        raise CommandError(f"Nie ma szablonu {template}.")
-    # a template of one's own is checked before a case number is spent on it; what passed is rendered
-    checked = checked_template(template, doctype) if args.template else None
+    if own_template is not None and not args.template:  # the office's own type: its stored template
+        template, checked = Path(own_name), own_template  # rendered through the template check
+    else:
+        if not template.is_file():
+            raise CommandError(f"Nie ma szablonu {template}.")
+        # a template of one's own is checked before a case number is spent on it; what passed is rendered
+        checked = checked_template(template, doctype) if args.template else None
     output = Path(args.output)
     if output.is_dir():
         raise CommandError(f"{output} jest katalogiem; podaj nazwę pliku .docx.")
@@ -151,7 +155,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 # --- validate a .docx -------------------------------------------------------------------
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    doctype = find_doctype(args.type)
+    doctype = find_type(args.type, args.office)[0]
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{path}: nie ma takiego pliku.")

@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .common import EXIT_PROBLEMS, EXIT_USAGE, CommandError, Parser, err
 from .documents import cmd_example, cmd_render, cmd_schema, cmd_types, cmd_validate
+from .office_types import cmd_type_export, cmd_type_infer
 from .pdf import cmd_pdf
 from .templates import cmd_check_template, cmd_template_guide
 from .office import (ADMIN_PASSWORD_ENV, DEFAULT_CASE_PREFIX, DEFAULT_HOST, DEFAULT_PORT, cmd_anonymise,
@@ -20,6 +21,11 @@ def _type_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("type", metavar="TYP", help="typ dokumentu, np. work_plan (lista: docgen types)")
 
 
+def _office_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--office", metavar="ID", type=int,
+                        help="ośrodek, którego typy dokumentów (i własne typy) uwzględnić (domyślnie pierwszy w bazie)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="docgen", description="Dokumenty asystenta rodziny: typy, schematy, generowanie "
                                                 "i sprawdzanie plików Word, baza danych, serwer.")
@@ -29,14 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     types = commands.add_parser("types", help="lista typów dokumentów")
     types.add_argument("--json", action="store_true", help="wypisz jako listę JSON {id, title}")
+    _office_argument(types)
     types.set_defaults(handler=cmd_types)
 
     schema = commands.add_parser("schema", help="schemat JSON danych wejściowych typu dokumentu")
     _type_argument(schema)
+    _office_argument(schema)
     schema.set_defaults(handler=cmd_schema)
 
     example = commands.add_parser("example", help="przykładowe dane (JSON) typu dokumentu")
     _type_argument(example)
+    _office_argument(example)
     example.set_defaults(handler=cmd_example)
 
     render = commands.add_parser("render", help="wygeneruj dokument .docx z pliku JSON",
@@ -70,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="sprawdź, czy plik .docx ma wszystkie wymagane części")
     validate.add_argument("file", metavar="PLIK.docx", help="plik do sprawdzenia")
     validate.add_argument("--type", metavar="TYP", required=True, help="typ dokumentu, np. work_plan")
+    _office_argument(validate)
     validate.set_defaults(handler=cmd_validate)
 
     check_template = commands.add_parser(
@@ -79,6 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
                     "i pola. Kod wyjścia 0: „Szablon poprawny.”, 1: lista problemów z miejscem w szablonie.")
     check_template.add_argument("file", metavar="SZABLON.docx", help="plik szablonu")
     check_template.add_argument("--type", metavar="TYP", required=True, help="typ dokumentu, np. work_plan")
+    _office_argument(check_template)
+
+    export = commands.add_parser(
+        "type-export", help="definicja typu dokumentu (JSON), od której ośrodek może zacząć własny typ",
+        description="Wypisuje definicję typu (kroki, pola, etykiety, rodzaje, reguły danych) w formacie typów "
+                    "ośrodka. Reguły programu zapisane w kodzie nie przechodzą do definicji.")
+    _type_argument(export)
+    _office_argument(export)
+    export.add_argument("-o", "--output", metavar="PLIK.json", help="zapisz do pliku zamiast wypisywać")
+    export.set_defaults(handler=cmd_type_export)
+
+    infer = commands.add_parser(
+        "type-infer", help="zaproponuj definicję typu dokumentu z szablonu Word",
+        description="Czyta pola szablonu ({{ … }}, pętle, warunki) i wypisuje proponowaną definicję typu (JSON) "
+                    "albo listę problemów z miejscem w szablonie (kod 1).")
+    infer.add_argument("file", metavar="SZABLON.docx", help="plik szablonu")
+    infer.add_argument("--title", metavar="NAZWA", help="nazwa typu (domyślnie nazwa pliku)")
+    infer.add_argument("--id", metavar="IDENTYFIKATOR", help="identyfikator typu (domyślnie z nazwy)")
+    infer.add_argument("-o", "--output", metavar="PLIK.json", help="zapisz do pliku zamiast wypisywać")
+    infer.set_defaults(handler=cmd_type_infer)
     check_template.set_defaults(handler=cmd_check_template)
 
     guide = commands.add_parser(

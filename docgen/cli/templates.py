@@ -46,7 +46,9 @@ def _problems_word(count: int) -> str:
 
 
 def cmd_check_template(args: argparse.Namespace) -> int:
-    doctype = find_doctype(args.type)
+    from .office_types import find_type
+
+    doctype = find_type(args.type, args.office)[0]
     path = Path(args.file)
     problems = check_template(read_template(path), doctype)
     if not problems:

@@ -13,8 +13,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from ..casefile import MEMBERS
-from ..doctypes import get_doctype
+from ..casefile import MEMBERS, family_name_genitive
 from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
 from ..prefill import prefill
@@ -28,6 +27,7 @@ from ..validate import DataInvalid, require_valid, validate, warnings
 from .db import PROJECT_ROOT
 from . import templates as office_templates
 from .cases import case_for
+from .office_types import doctype_of, new_document_version, office_doctype, template_of
 from .families import ART_17, _same_name, account_named, family_to_data, same_person
 from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, Document, Family, GeneratedFile, Office, TemplateVersion,
                      User)
@@ -87,6 +87,9 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
         **facts,
         **record,
         "children": [_dated(m) for m in members if m.get("relation") == "dziecko"],
+        "adults": adults,  # who signs for the family (an office's own types prefill their lists from it)
+        # the genitive as documents print it: the card's, else declined from the name (office's own types)
+        "family_name_genitive": family_name_genitive(record),
         "children_in_care": [_dated(m) for m in members if m.get("foster_care")],
         "assistant_name": assistant.full_name,
         "head_name": _head_name(object_session(family), family.office),
@@ -145,17 +148,18 @@ def people_issues(session: Session, document: Document) -> list[Issue]:
 
 def document_issues(session: Session, document: Document) -> list[Issue]:
     """Everything that stops the document from being generated: its type's rules, and art. 17."""
-    return validate(get_doctype(document.doc_type), document.data) + people_issues(session, document)
+    return validate(doctype_of(document), document.data) + people_issues(session, document)
 
 
 def create_document(session: Session, family: Family, doc_type: str, user: User) -> Document:
     """A new draft prefilled from the case facts. Raises ValueError (Polish) when `creation_refusal` says no."""
-    doctype = get_doctype(doc_type)
+    doctype = office_doctype(session, family.office_id, doc_type)  # built-in, shipped or the office's own
     refusal = creation_refusal(family, doctype.id)
     if refusal:
         raise ValueError(refusal)
     document = Document(office_id=family.office_id, family=family, doc_type=doctype.id, status=STATUS_DRAFT,
-                        data=prefill(doctype, case_facts(family, user)), created_by=user)
+                        data=prefill(doctype, case_facts(family, user)), created_by=user,
+                        type_version_id=new_document_version(session, family.office_id, doctype.id))
     session.add(document)
     session.flush()
     return document
@@ -164,7 +168,7 @@ def create_document(session: Session, family: Family, doc_type: str, user: User)
 def confirm_warnings(document: Document, keys: Iterable[str]) -> list[Issue]:
     """Record that the user confirmed, on purpose, the document's current warnings named by `keys`
     (their `Issue.key`); a key the data no longer raises is dropped. Returns the warnings still open."""
-    current = warnings(validate(get_doctype(document.doc_type), document.data))
+    current = warnings(validate(doctype_of(document), document.data))
     wanted = set(keys) | set(document.confirmed_warnings or ())
     document.confirmed_warnings = sorted(issue.key for issue in current if issue.key in wanted)
     return [issue for issue in current if issue.key not in wanted]
@@ -225,13 +229,17 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     included (`confirm_warnings`); with the office's own template of the type in use,
     TemplateUnavailable (its file is gone) or TemplateRejected (it fails the template check now) -
     all in Polish. The file records the template it was made from."""
-    doctype = get_doctype(document.doc_type)
+    doctype = doctype_of(document)
     family = document.family
     office = family.office
     # the office's own template of the type when it chose one (TemplateUnavailable when its file is
     # gone), else the built-in one, rendered unchecked as before
     chosen = office_templates.active_template(session, office.id, doctype.id)
     template, used = (template_path(doctype), None) if chosen is None else chosen
+    # a version of an office's own type: its uploaded template, checked on every render (TypeUnavailable)
+    own = template_of(document)
+    if own is not None:
+        template = own[0]
     # validate first, so a number is never spent on data that cannot be rendered
     clean = require_valid(doctype, document.data, document.confirmed_warnings or ())
     refused = people_issues(session, document)
@@ -256,7 +264,8 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
         handle.write(content)
     record = GeneratedFile(document=document, version=document.version, kind="docx", filename=name,
                            storage_path=relative.as_posix(), size=len(content),
-                           sha256=hashlib.sha256(content).hexdigest(), template_name=template_label(doctype, used),
+                           sha256=hashlib.sha256(content).hexdigest(),
+                           template_name=own[1] if own is not None else template_label(doctype, used),
                            template_version_id=used.id if used else None,
                            template_version_number=used.number if used else None, created_by=user)
     session.add(record)

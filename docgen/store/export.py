@@ -16,9 +16,10 @@ import zipfile
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from ..doctypes import UnknownDocType, get_doctype
+from ..doctypes import DOCTYPES, UnknownDocType, get_doctype
+from . import office_types
 from .documents import file_path
 from .families import family_to_data
 from .models import Document, Family, GeneratedFile
@@ -83,7 +84,8 @@ def export_family(session: Session, family: Family) -> bytes:
         documents.append({
             "id": document.id,
             "typ": document.doc_type,
-            "tytul": _title(document.doc_type),
+            "tytul": _title(document.doc_type) if document.doc_type in DOCTYPES else
+            office_types.title_of(object_session(document), document.office_id, document.doc_type),
             "status": document.status,
             "status_opis": STATUS_LABELS.get(document.status, document.status),
             "znak_sprawy": document.case_number,

@@ -310,6 +310,10 @@ class Document(Base):
     confirmed_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     # the wizard step last shown (a section's name, or "review"): resuming the draft opens it
     last_step: Mapped[str | None] = mapped_column(String(50))
+    # an office's own type: the version of its definition the document is made by (None: a built-in
+    # type, or a shipped one as shipped); it changes only when the assistant moves the document to a
+    # newer version (docgen.store.office_types.migrate_document)
+    type_version_id: Mapped[int | None] = mapped_column(ForeignKey("office_type_version.id", ondelete="SET NULL"))
     # a generated plan's dated rows, [{"day": "2026-12-10", "text": "…", "key": "actions-0"}], kept by
     # `_refresh_plan_deadlines`: the calendar reads these few bytes instead of the whole plan
     deadlines: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
@@ -610,6 +614,71 @@ class ActiveTemplate(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     version: Mapped[TemplateVersion | None] = relationship()
+
+
+# --- the offices' own document types (docgen.store.office_types) -----------------------------
+
+TYPE_DRAFT = "draft"
+TYPE_PUBLISHED = "published"
+
+
+class OfficeTypeVersion(Base):
+    """A version of a document type an office defines without code: its definition (JSON, the format of
+    docgen/custom/definition.py) and its Word template, a file under the output folder like an office's
+    template (`storage_path`, written once, its `sha256` verified on every read).
+
+    A draft's definition is corrected in place until it is published; a published version never changes
+    again (documents made by it keep it: `Document.type_version_id`). Rows go only with their office."""
+
+    __tablename__ = "office_type_version"
+    __table_args__ = (UniqueConstraint("office_id", "type_id", "number", name="uq_office_type_version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    type_id: Mapped[str] = mapped_column(String(50))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the template's name as uploaded, shown to people
+    filename: Mapped[str] = mapped_column(String(255))
+    storage_path: Mapped[str] = mapped_column(String(500), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default=TYPE_DRAFT)
+    # where it started: "szablon", "wersja v2", "typ wbudowany Karta wizyty"…
+    based_on: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+    @property
+    def published(self) -> bool:
+        return self.status == TYPE_PUBLISHED
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}"
+
+
+class OfficeType(Base):
+    """Which version of a type the office's new documents are made by, one row per office and type. No
+    row, or no version: a shipped type as shipped (an office's own type has a row from its first
+    publishing). `withdrawn`: not offered for new documents (those made already keep working)."""
+
+    __tablename__ = "office_type"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), primary_key=True)
+    type_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("office_type_version.id", ondelete="SET NULL"))
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    version: Mapped[OfficeTypeVersion | None] = relationship()
 
 
 # --- a user's calendar feed (iCalendar) -------------------------------------------------------

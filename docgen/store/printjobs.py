@@ -9,6 +9,7 @@ never as stuck.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import logging
 import shutil
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..doctypes import DOCTYPES, get_doctype
 from ..pdf import FAILED_MESSAGE, PdfBusy, PdfCrashed, PdfError, merge
 from ..printbook import Entry, cover_sheet, page_count
+from . import office_types
 from .documents import file_path, output_dir
 from .models import (JOB_FAILED, JOB_FINISHED, JOB_QUEUED, JOB_RUNNING, Document, Family, GeneratedFile, Office,
                      PrintJob, User)
@@ -76,10 +78,12 @@ class Printable:
     case_number: str
     document_date: dt.date | None
     version: int
+    # an office's own or shipped type: its title (docgen.store.office_types.title_of)
+    type_title: str = ""
 
     @property
     def title(self) -> str:
-        return get_doctype(self.doc_type).title
+        return self.type_title or get_doctype(self.doc_type).title
 
     @property
     def name(self) -> str:
@@ -112,9 +116,17 @@ def printable_documents(session: Session, families: Select, *, doc_type: str | N
         query = query.where(GeneratedFile.id.in_(list(file_ids)))
     rows = [Printable(*row) for row in session.execute(query.order_by(Family.family_name, Family.id)
                                                        .limit(SELECTION_LIMIT))]
+    rows = [_titled(session, p) for p in rows]
     rows.sort(key=lambda p: (p.family_name.casefold(), p.family_id, _TYPE_ORDER.get(p.doc_type, 99),
                              p.document_date or dt.date.min, p.document_id))
     return rows
+
+
+def _titled(session: Session, printable: Printable) -> Printable:
+    if printable.doc_type in DOCTYPES:
+        return printable
+    office_id = session.scalar(select(Family.office_id).where(Family.id == printable.family_id))
+    return dataclasses.replace(printable, type_title=office_types.title_of(session, office_id, printable.doc_type))
 
 
 def create_job(session: Session, user: User, files: list[Printable], *, title: str, cover_sheet: bool = True,
@@ -216,7 +228,7 @@ def _parts(session: Session, file_ids: list[int]) -> list[_Part]:
             parts.append(_Part(file_id, f"dokument (plik nr {file_id})", "", "", "", None))
             continue
         document, family = record.document, record.document.family
-        title = get_doctype(document.doc_type).title
+        title = office_types.title_of(session, document.office_id, document.doc_type)
         znak = f" ({document.case_number})" if document.case_number else ""  # none on a letter or CV
         parts.append(_Part(file_id, f"{title} – rodzina {family.family_name}{znak}", title,
                            family.family_name, document.case_number or "—",

@@ -14,9 +14,11 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docgen.definition import DocType
 from docgen.doctypes import DOCTYPES
-from docgen.store.models import (ROLES, AuditEntry, Document, Family, GeneratedFile, Institution, PrintJob,
-                                   TemplateVersion, User)
+from docgen.store import office_types
+from docgen.store.models import (ROLES, AuditEntry, Document, Family, GeneratedFile, Institution, OfficeTypeVersion,
+                                   PrintJob, TemplateVersion, User)
 
 from ..display import ACTION_LABELS, OBJECT_LABELS, PAGE_LABELS
 
@@ -38,15 +40,47 @@ def _names(session: Session, columns, where, ids: set[int]) -> dict[int, tuple]:
     return {row[0]: tuple(row[1:]) for row in session.execute(select(*columns).where(where, columns[0].in_(ids)))}
 
 
-def _doc_title(doc_type: str) -> str:
-    doctype = DOCTYPES.get(doc_type)
-    return doctype.title if doctype else doc_type
+class _Types:
+    """The office's document types, the built-in ones and its own (docgen.store.office_types), looked
+    up only when a page of entries names one."""
+
+    def __init__(self, session: Session, office_id: int):
+        self.session, self.office_id = session, office_id
+        self._names: dict[str, office_types.TypeName] | None = None
+
+    def names(self) -> dict[str, office_types.TypeName]:
+        if self._names is None:
+            self._names = office_types.named_types(self.session, self.office_id)
+        return self._names
+
+    def title(self, doc_type: str) -> str:
+        if doc_type in DOCTYPES:
+            return DOCTYPES[doc_type].title
+        found = self.names().get(doc_type)
+        return found.title if found else doc_type
+
+    def known(self, doc_type: str) -> bool:
+        return doc_type in DOCTYPES or doc_type in self.names()
+
+    def of_document(self, doc_type: str | None, type_version_id: int | None) -> DocType | None:
+        """The type a document is made by: its version of an office's type, else the built-in, shipped or
+        office's type now in use (None: not one the office has)."""
+        if doc_type in DOCTYPES:
+            return DOCTYPES[doc_type]
+        version = self.session.get(OfficeTypeVersion, type_version_id) if type_version_id is not None else None
+        try:
+            if version is not None and version.office_id == self.office_id:
+                return office_types.version_doctype(version)
+            found = office_types.types_for_office(self.session, self.office_id).get(doc_type or "")
+            return found or office_types.shipped_types().get(doc_type or "")  # a shipped type withdrawn since
+        except office_types.TypeRejected:
+            return None
 
 
-def _step_title(doc_type: str | None, step: str) -> str:
-    """The step's title in its document type; for a document deleted since, the title every type
+def _step_title(doctype: DocType | None, step: str) -> str:
+    """The step's title in its document type; for a document deleted since, the title every built-in type
     with a step of that name gives it (else the code, rather than a guess)."""
-    doctypes = [DOCTYPES[doc_type]] if doc_type in DOCTYPES else list(DOCTYPES.values())
+    doctypes = [doctype] if doctype is not None else list(DOCTYPES.values())
     titles = {section.title for doctype in doctypes for section in doctype.sections if section.name == step}
     return titles.pop() if len(titles) == 1 else step
 
@@ -55,18 +89,20 @@ _TEMPLATE_DETAIL = re.compile(r"^(?P<type>[a-z_]+)(?P<rest>(:| v\d).*)$")
 _ROLE_DETAIL = re.compile(r"^rola: (?P<role>\w+)(?P<rest>.*)$")
 
 
-def _detail(entry: AuditEntry, documents: dict[int, tuple]) -> str:
+def _detail(entry: AuditEntry, documents: dict[int, tuple], types: _Types) -> str:
     detail = entry.detail or ""
     if detail in PAGE_LABELS:
         return PAGE_LABELS[detail]
     if entry.object_type == "document":
         if detail.startswith("krok: "):
-            doc_type = documents.get(entry.object_id or 0, (None,))[0]
-            return f"krok: {_step_title(doc_type, detail[len('krok: '):])}"
-        if detail in DOCTYPES:
-            return _doc_title(detail)
+            doc_type, type_version_id = documents.get(entry.object_id or 0, (None, None))
+            return f"krok: {_step_title(types.of_document(doc_type, type_version_id), detail[len('krok: '):])}"
+        if types.known(detail):
+            return types.title(detail)
     if entry.object_type == "template" and (found := _TEMPLATE_DETAIL.match(detail)) and found["type"] in DOCTYPES:
-        return f"{_doc_title(found['type'])}{found['rest']}"
+        return f"{types.title(found['type'])}{found['rest']}"
+    if entry.object_type == "office_type" and (found := _TEMPLATE_DETAIL.match(detail)) and types.known(found["type"]):
+        return f"{types.title(found['type'])}{found['rest']}"
     if found := _ROLE_DETAIL.match(detail):
         return f"rola: {ROLES.get(found['role'], found['role'])}{found['rest']}"
     return detail
@@ -82,8 +118,9 @@ def describe(session: Session, office_id: int, entries: Iterable[AuditEntry]) ->
                     {e.user_id for e in entries if e.user_id} | ids.get("user", set()))
     families = _names(session, (Family.id, Family.family_name), Family.office_id == office_id,
                       {e.family_id for e in entries if e.family_id} | ids.get("family", set()))
-    documents = _names(session, (Document.id, Document.doc_type), Document.office_id == office_id,
-                       ids.get("document", set()))
+    types = _Types(session, office_id)
+    documents = _names(session, (Document.id, Document.doc_type, Document.type_version_id),
+                       Document.office_id == office_id, ids.get("document", set()))
     files = _names(session, (GeneratedFile.id, GeneratedFile.filename, GeneratedFile.version),
                    GeneratedFile.document.has(Document.office_id == office_id), ids.get("file", set()))
     institutions = _names(session, (Institution.id, Institution.name), Institution.office_id == office_id,
@@ -91,6 +128,8 @@ def describe(session: Session, office_id: int, entries: Iterable[AuditEntry]) ->
     jobs = _names(session, (PrintJob.id, PrintJob.title), PrintJob.office_id == office_id, ids.get("print_job", set()))
     templates = _names(session, (TemplateVersion.id, TemplateVersion.doc_type, TemplateVersion.number),
                        TemplateVersion.office_id == office_id, ids.get("template", set()))
+    type_versions = _names(session, (OfficeTypeVersion.id, OfficeTypeVersion.title, OfficeTypeVersion.number),
+                           OfficeTypeVersion.office_id == office_id, ids.get("office_type", set()))
 
     def subject(entry: AuditEntry) -> str:
         kind = OBJECT_LABELS.get(entry.object_type, entry.object_type)
@@ -103,7 +142,7 @@ def describe(session: Session, office_id: int, entries: Iterable[AuditEntry]) ->
         if entry.object_type == "family":
             return kind
         if entry.object_type == "document":
-            return f"{kind}: {_doc_title(documents[number][0])}" if number in documents else gone
+            return f"{kind}: {types.title(documents[number][0])}" if number in documents else gone
         if entry.object_type == "file":
             return f"{kind}: {files[number][0]} (wersja {files[number][1]})" if number in files else gone
         if entry.object_type == "user":
@@ -113,8 +152,11 @@ def describe(session: Session, office_id: int, entries: Iterable[AuditEntry]) ->
         if entry.object_type == "print_job":
             return f"{kind}: {jobs[number][0]}" if number in jobs else gone
         if entry.object_type == "template":
-            return (f"{kind}: {_doc_title(templates[number][0])}, wersja {templates[number][1]}"
+            return (f"{kind}: {types.title(templates[number][0])}, wersja {templates[number][1]}"
                     if number in templates else gone)
+        if entry.object_type == "office_type":
+            return (f"{kind}: {type_versions[number][0]}, wersja {type_versions[number][1]}"
+                    if number in type_versions else gone)
         return kind
 
     views = []
@@ -130,5 +172,5 @@ def describe(session: Session, office_id: int, entries: Iterable[AuditEntry]) ->
                 f"nr {entry.family_id} (usunięta)"
         views.append(EntryView(at=entry.at, who=who, action=ACTION_LABELS.get(entry.action, entry.action),
                                subject=subject(entry), family_id=entry.family_id if entry.family_id in families else None,
-                               family=family, detail=_detail(entry, documents)))
+                               family=family, detail=_detail(entry, documents, types)))
     return views

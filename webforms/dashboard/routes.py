@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from docgen.doctypes import DOCTYPES
+from docgen.store.office_types import named_types
 from docgen.store.dashboard import DUE_SOON_DAYS, dashboard
 from docgen.store.models import ASSESSMENT_EVERY_MONTHS, ROLE_ASSISTANT, ROLE_HEAD
 
@@ -17,5 +17,6 @@ bp = Blueprint("dashboard", __name__)
 def index():
     if current_user.role not in (ROLE_ASSISTANT, ROLE_HEAD):
         abort(404)
-    return render_template("dashboard/index.html", board=dashboard(db.session(), current_user), doctypes=DOCTYPES,
+    return render_template("dashboard/index.html", board=dashboard(db.session(), current_user),
+                           doctypes=named_types(db.session(), current_user.office_id),
                            every_months=ASSESSMENT_EVERY_MONTHS, soon_days=DUE_SOON_DAYS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from docgen.doctypes import get_doctype
+from docgen.store.office_types import doctype_of
 from docgen.store import audit
 from docgen.store.cardsync import accept_changes
 from docgen.store.documents import confirm_warnings, delete_draft as delete_stored_draft
@@ -19,7 +19,7 @@ from .routes import REVIEW, bp
 def resume(document_id: int):
     """The step the assistant last had open (Document.last_step), else the first one."""
     document = g.document
-    doctype = get_doctype(document.doc_type)
+    doctype = doctype_of(document)
     if document.last_step == REVIEW:
         return redirect(url_for("documents.review", document_id=document.id))
     names = [section.name for section in doctype.sections]
@@ -32,7 +32,7 @@ def confirm(document_id: int):
     """The assistant confirms, on purpose, a warning of the summary (or several, by their keys)."""
     document = g.document
     keys = request.form.getlist("key")
-    current = {issue.key: issue for issue in warnings(validate(get_doctype(document.doc_type), document.data))}
+    current = {issue.key: issue for issue in warnings(validate(doctype_of(document), document.data))}
     chosen = [current[key] for key in keys if key in current]
     if not chosen:
         flash("To ostrzeżenie już nie dotyczy tych danych – sprawdź podsumowanie jeszcze raz.", "error")
@@ -51,7 +51,7 @@ def confirm(document_id: int):
 def delete_draft(document_id: int):
     """GET asks (a page, so it works without JavaScript); POST deletes a draft never generated."""
     document = g.document
-    doctype = get_doctype(document.doc_type)
+    doctype = doctype_of(document)
     family_id = document.family_id
     if request.method == "GET":
         return render_template("documents/delete.html", document=document, doctype=doctype)

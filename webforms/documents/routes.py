@@ -8,12 +8,13 @@ from flask_login import current_user
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from docgen.doctypes import DOCTYPES, get_doctype
+from docgen.doctypes import UnknownDocType
 from docgen.pdf import LIBREOFFICE_MISSING, PdfError
 from docgen.prefill import prefill
 from docgen.preview import page_images, preview_path
 from docgen.store.cardsync import offered_changes
 from docgen.store.documents import case_facts, create_document, document_issues, file_path, generate
+from docgen.store.office_types import TypeRejected, TypeUnavailable, doctype_of
 from docgen.store.models import STATUS_DRAFT, Document
 from docgen.store.templates import TemplateUnavailable
 from docgen.templates import TemplateBusy, TemplateRejected
@@ -34,16 +35,16 @@ bp = Blueprint("documents", __name__)
 def create(family_id: int):
     family = g.family
     doc_type = request.form.get("doc_type", "")
-    if doc_type not in DOCTYPES:
-        abort(400)
     try:
         document = create_document(db.session(), family, doc_type, current_user)
+    except UnknownDocType:  # built-in, shipped or the office's own, as offered on the family's page
+        abort(400)
     except ValueError as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("families.show", family_id=family.id))
     log(audit.CREATE, object_type="document", object_id=document.id, family_id=family.id, detail=doc_type)
     db.session().commit()
-    first = get_doctype(doc_type).sections[0].name
+    first = doctype_of(document).sections[0].name
     return redirect(url_for("documents.step", document_id=document.id, step=first))
 
 
@@ -74,7 +75,7 @@ def _remember_step(document, name: str) -> None:
 @bp.route("/dokumenty/<int:document_id>/krok/<step>", methods=["GET", "POST"])
 def step(document_id: int, step: str):
     document = g.document
-    doctype = get_doctype(document.doc_type)
+    doctype = doctype_of(document)
     try:
         section = doctype.section(step)
     except KeyError:
@@ -166,7 +167,7 @@ def _show_step(document, doctype, section, form, data, errors, *, refused: bool 
 @bp.get("/dokumenty/<int:document_id>")
 def review(document_id: int):
     document = g.document
-    doctype = get_doctype(document.doc_type)
+    doctype = doctype_of(document)
     _remember_step(document, REVIEW)
     issues = document_issues(db.session(), document)
     confirmed = set(document.confirmed_warnings or ())
@@ -203,7 +204,7 @@ def generate_file(document_id: int):
         db.session().rollback()
         flash(f"Nie wygenerowano dokumentu: {busy}", "error")
         return redirect(url_for("documents.review", document_id=document_id))
-    except (TemplateRejected, TemplateUnavailable) as problem:
+    except (TemplateRejected, TemplateUnavailable, TypeUnavailable, TypeRejected) as problem:
         # the office's template stopped being usable after it was activated: say why, lose nothing
         db.session().rollback()
         flash(f"Nie wygenerowano dokumentu: {problem} Poproś administratora o sprawdzenie szablonu ośrodka.",
@@ -273,7 +274,7 @@ def preview(file_id: int):
         flash(str(problem), "error")
         return redirect(url_for("documents.review", document_id=record.document_id, _anchor="pliki"))
     return render_template("documents/preview.html", record=record, document=record.document,
-                           doctype=get_doctype(record.document.doc_type), pages=pages)
+                           doctype=doctype_of(record.document), pages=pages)
 
 
 @bp.get("/pliki/<int:file_id>/podglad/<int:page>.png")

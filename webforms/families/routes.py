@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from docgen.casefile import FAMILY_RECORD
 from docgen.definition import Section
-from docgen.doctypes import DOCTYPES
+from docgen.store.office_types import named_types, types_for_office
 from docgen.polish import family_name_forms
 from docgen.store import family_list
 from docgen.store.families import (account_named, apply_family_data, family_to_data, social_worker_conflict,
@@ -153,5 +153,7 @@ def edit(family_id: int):
 @bp.get("/<int:family_id>")
 def show(family_id: int):
     family = g.family
-    return render_template("families/show.html", family=family, doctypes=DOCTYPES,
-                           record=FAMILY_RECORD)
+    # "Nowy dokument" offers the office's types now (built-in, shipped, its own); the list of documents
+    # names every type a document may be of
+    return render_template("families/show.html", family=family, offered=types_for_office(db.session(), family.office_id),
+                           doctypes=named_types(db.session(), family.office_id), record=FAMILY_RECORD)

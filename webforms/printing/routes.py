@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, StringField
 
-from docgen.doctypes import DOCTYPES
+from docgen.store.office_types import named_types
 from docgen.formatting import as_date, date_long
 from docgen.pdf import LIBREOFFICE_MISSING, libreoffice_available
 from docgen.store import audit, printjobs
@@ -49,7 +49,7 @@ def _filters() -> tuple[dict, dict[str, str]]:
     if not any(chosen.values()) and "pokaz" not in args:  # first visit: this month's documents
         first, last = _month(dt.date.today())
         chosen.update(od=first.isoformat(), do=last.isoformat())
-    if chosen["typ"] and chosen["typ"] not in DOCTYPES:
+    if chosen["typ"] and chosen["typ"] not in named_types(db.session(), current_user.office_id):
         errors["typ"] = "Rodzaj dokumentu: wybierz z listy."
     for key, label in (("od", "Data od"), ("do", "Data do")):
         if chosen[key] and _date(chosen[key]) is None:
@@ -81,7 +81,8 @@ def _selection(chosen: dict, errors: dict) -> list[printjobs.Printable]:
 
 
 def _default_title(chosen: dict) -> str:
-    parts = [DOCTYPES[chosen["typ"]].title if chosen["typ"] in DOCTYPES else "Dokumenty"]
+    names = named_types(db.session(), current_user.office_id)
+    parts = [names[chosen["typ"]].title if chosen["typ"] in names else "Dokumenty"]
     if chosen["rodzina"].isdigit() and (family := _family(int(chosen["rodzina"]))):
         parts.append(f"rodzina {family.family_name}")
     since, until = _date(chosen["od"]), _date(chosen["do"])
@@ -135,7 +136,7 @@ def index():
     today = dt.date.today()
     month = _month(today)
     return render_template("printing/index.html", form=form, chosen=chosen, errors=errors, selection=selection,
-                           checked=checked, doctypes=DOCTYPES, jobs=_recent_jobs(), month=month,
+                           checked=checked, doctypes=named_types(db.session(), current_user.office_id), jobs=_recent_jobs(), month=month,
                            limit=printjobs.MAX_JOB_DOCUMENTS, pdf_ready=libreoffice_available(),
                            libreoffice_missing=LIBREOFFICE_MISSING,
                            families=db.session().scalars(visible_families(current_user)
