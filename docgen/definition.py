@@ -220,6 +220,14 @@ class DocType:
     file_name: str = "{file_stem}_{family_name}_{case_number}_{date}"
     # checks of the printed text beyond the sections, for the .docx validator
     print_checks: tuple[PrintCheck, ...] = ()
+    # a type built from data (an office's own type) holds closures, which do not pickle: the
+    # function and arguments that build it again, for the template worker in another process
+    rebuild: tuple[Callable[..., "DocType"], tuple[Any, ...]] | None = field(default=None, compare=False, repr=False)
+
+    def __reduce_ex__(self, protocol):
+        if self.rebuild is not None:
+            return self.rebuild
+        return super().__reduce_ex__(protocol)
 
     def __post_init__(self) -> None:
         if self.leaves_office and ("{family_name}" in self.file_name or "{case_number}" in self.file_name):

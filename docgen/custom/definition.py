@@ -579,7 +579,14 @@ def doctype_from_definition(definition: Any, *, template: str = "") -> DocType:
     if problems:
         raise DefinitionRejected(problems)
     checker, read = _read(definition)
-    return _doctype(read, checker, template)
+    doctype = _doctype(read, checker, template)
+    # its example and rules are closures: another process (the template worker) builds it again
+    object.__setattr__(doctype, "rebuild", (_rebuilt, (definition, template)))
+    return doctype
+
+
+def _rebuilt(definition: Any, template: str) -> DocType:
+    return doctype_from_definition(definition, template=template)
 
 
 # --- back to data: a type's definition as JSON ----------------------------------------------

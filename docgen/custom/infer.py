@@ -342,11 +342,12 @@ def _headings(document) -> tuple[list[_Heading], list[int]]:
     body = document.element.body
     headings: list[_Heading] = []
     under: list[int] = []
+    by_style: dict[str | None, int] = {}  # a style's heading level, looked up once
     for index, element in enumerate(body.iter(W_P)):
         if element.getparent() is body:
             paragraph = Paragraph(element, document._body)
             text = " ".join(paragraph.text.split())
-            if text and "{" not in text and _heading_level(paragraph) < 10:
+            if text and "{" not in text and _heading_level(paragraph, by_style) < 10:
                 headings.append(_Heading(text, index))
         under.append(len(headings))
     return headings, under
