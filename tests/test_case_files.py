@@ -21,6 +21,7 @@ from docgen.cli import main
 from docgen.doctypes import get_doctype
 from docgen.render import Letterhead, render
 from docgen.store import db, documents, migrate
+from docgen.store.cases import family_case_file
 from docgen.store.documents import create_document, file_path, generate
 from docgen.store.models import CaseCounter, CaseFile, Document, Family, GeneratedFile, Office, Person, User
 from docgen.validate import validate
@@ -440,3 +441,17 @@ def test_migration_keeps_every_printed_number(db_url, output_dir):
     # the earlier schema held one document per number: with a shared one it cannot come back
     with pytest.raises(RuntimeError, match="wspólny znak sprawy MOPS.AR.4101.3.2025"):
         migrate.downgrade(db_url, "0008")
+
+
+def test_the_family_page_shows_its_znak_once_its_case_is_open(login, session):
+    client = login("asystent1")
+    user = session.scalars(select(User).where(User.username == "asystent1")).one()
+    family = next(f for f in session.scalars(select(Family).where(Family.assistant_id == user.id).order_by(Family.id))
+                  if family_case_file(session, f.id) is None)
+    page = client.get(f"/rodziny/{family.id}").text
+    assert "<dt>Znak sprawy</dt><dd><span class=\"muted\">nada go pierwszy wygenerowany dokument rodziny</span>" in page
+    visit = new_document(session, family, "visit_record", user)
+    generate(session, visit, user, today=DAY)
+    session.commit()
+    page = client.get(f"/rodziny/{family.id}").text
+    assert f"<dt>Znak sprawy</dt><dd>{visit.case_number} <span class=\"muted\">(od 23 listopada 2026 r.)</span>" in page

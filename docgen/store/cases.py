@@ -106,6 +106,11 @@ def find_case(session: Session, office: Office, reference: str) -> CaseFile:
     return found
 
 
+def family_case_file(session: Session, family_id: int) -> CaseFile | None:
+    """The family's case when one has been opened (by its first numbered document), else None."""
+    return _family_case(session, family_id)
+
+
 def _family_case(session: Session, family_id: int) -> CaseFile | None:
     return session.scalars(select(CaseFile).where(CaseFile.family_id == family_id,
                                                   CaseFile.family_case.is_(True))).first()

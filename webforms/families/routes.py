@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from docgen.casefile import FAMILY_RECORD
 from docgen.definition import Section
+from docgen.store.cases import family_case_file
 from docgen.store.office_types import named_types, types_for_office
 from docgen.polish import family_name_forms
 from docgen.store import family_list
@@ -156,4 +157,5 @@ def show(family_id: int):
     # "Nowy dokument" offers the office's types now (built-in, shipped, its own); the list of documents
     # names every type a document may be of
     return render_template("families/show.html", family=family, offered=types_for_office(db.session(), family.office_id),
-                           doctypes=named_types(db.session(), family.office_id), record=FAMILY_RECORD)
+                           doctypes=named_types(db.session(), family.office_id), record=FAMILY_RECORD,
+                           case=family_case_file(db.session(), family.id))
