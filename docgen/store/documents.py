@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
 
 from ..casefile import MEMBERS
@@ -21,6 +24,7 @@ from ..rules import birth_date_of, full_name, is_adult
 from ..validate import require_valid
 from .db import PROJECT_ROOT
 from . import templates as office_templates
+from .locking import lock
 from .families import family_to_data
 from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseCounter, Document, Family, GeneratedFile, Office,
                      TemplateVersion, User)
@@ -118,18 +122,60 @@ def create_document(session: Session, family: Family, doc_type: str, user: User)
     return document
 
 
-def allocate_case_number(session: Session, office: Office, year: int) -> str:
-    """Next number of the office's year, e.g. MOPS.AR.4101.7.2026. The counter row is locked
-    (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers), so two users never get one."""
-    counter = session.execute(
-        select(CaseCounter).where(CaseCounter.office_id == office.id, CaseCounter.year == year).with_for_update()
-    ).scalar_one_or_none()
-    if counter is None:
-        counter = CaseCounter(office_id=office.id, year=year, last_number=0)
-        session.add(counter)
-    counter.last_number += 1
+class StepConflict(Exception):
+    """Someone else saved the same step of the draft after the page was shown; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__("Ktoś inny zapisał ten krok w czasie, gdy był otwarty na tym ekranie. Twoich zmian "
+                         "jeszcze NIE zapisano – są poniżej, tak jak je wpisano. Sprawdź zapisaną wersję tego kroku "
+                         "(link obok) i kliknij przycisk jeszcze raz, aby zapisać swoją.")
+
+
+def step_revision(data: dict[str, Any], keys: Any) -> str:
+    """A fingerprint of the stored values of one step's keys: the step's page carries it, and
+    save_step compares it, so a save made from an outdated page of that step is noticed."""
+    payload = json.dumps({key: data.get(key) for key in sorted(keys)}, ensure_ascii=False, sort_keys=True,
+                         default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def save_step(session: Session, document: Document, section_data: dict[str, Any],
+              expected_revision: str | None = None) -> bool:
+    """Write one step's values into the draft: only its own keys, merged into the row as it is now
+    (locked and re-read), so two people saving different steps at once both keep their work.
+    `expected_revision` (step_revision of the step when its page was shown) guards the same step:
+    when someone else changed it meanwhile and this save would overwrite that, StepConflict and
+    nothing is written. True when anything changed (the document is a draft again); Busy when the
+    row stays locked too long. The caller commits."""
+    lock(session, select(Document).where(Document.id == document.id)).scalar_one()
+    current = document.data or {}
+    if all(current.get(key) == value for key, value in section_data.items()):
+        return False
+    if expected_revision is not None and step_revision(current, section_data) != expected_revision:
+        raise StepConflict()
+    document.data = {**current, **section_data}
+    document.status = STATUS_DRAFT
     session.flush()
-    return f"{office.case_prefix}.{office.jrwa_symbol}.{counter.last_number}.{year}"
+    return True
+
+
+def allocate_case_number(session: Session, office: Office, year: int) -> str:
+    """Next number of the office's year, e.g. MOPS.AR.4101.7.2026. One UPDATE … RETURNING raises the
+    counter and reads it in the same step, so two users never get one number (PostgreSQL locks the
+    row, SQLite the database); the year's row is created on first use, a simultaneous creation ignored."""
+    def next_number() -> int | None:
+        return session.execute(
+            update(CaseCounter).where(CaseCounter.office_id == office.id, CaseCounter.year == year)
+            .values(last_number=CaseCounter.last_number + 1).returning(CaseCounter.last_number)
+            .execution_options(synchronize_session=False)).scalar_one_or_none()
+
+    number = next_number()
+    if number is None:
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(CaseCounter).values(office_id=office.id, year=year, last_number=0)
+                        .on_conflict_do_nothing())
+        number = next_number()
+    return f"{office.case_prefix}.{office.jrwa_symbol}.{number}.{year}"
 
 
 def safe_filename(text: str) -> str:
@@ -140,11 +186,31 @@ def safe_filename(text: str) -> str:
     return text[:120] or "dokument"
 
 
-def generate(session: Session, document: Document, user: User, *, today: dt.date | None = None) -> GeneratedFile:
+class AlreadyGenerated(Exception):
+    """The document got a new version after the page asking for one was shown: a second click of
+    "Generuj" (or a colleague's at the same moment) makes no second version. The message is Polish."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        super().__init__(f"Wersja {version} tego dokumentu powstała przed chwilą (np. po dwukrotnym kliknięciu "
+                         "„Generuj”), więc nie utworzono kolejnej – plik jest na liście wygenerowanych plików. "
+                         "Jeśli potrzebna jest nowa wersja, kliknij „Generuj” jeszcze raz.")
+
+
+def generate(session: Session, document: Document, user: User, *, today: dt.date | None = None,
+             expected_version: int | None = None) -> GeneratedFile:
     """Validate and render the document into a new version; earlier versions stay untouched.
     Raises DataInvalid with every problem when the data is not complete; with the office's own
     template of the type in use, TemplateUnavailable (its file is gone) or TemplateRejected (it
-    fails the template check now) - all in Polish. The file records the template it was made from."""
+    fails the template check now) - all in Polish. The file records the template it was made from.
+
+    The document's row is locked and re-read first (locking.lock), so simultaneous generations of
+    one document take turns and get distinct versions; `expected_version` (the version the page
+    showed) turns a repeated request into AlreadyGenerated instead of another version.
+    Busy when the row stays locked too long."""
+    lock(session, select(Document).where(Document.id == document.id)).scalar_one()
+    if expected_version is not None and document.version != expected_version:
+        raise AlreadyGenerated(document.version)
     doctype = get_doctype(document.doc_type)
     family = document.family
     office = family.office
@@ -168,11 +234,7 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     name = (f"{safe_filename(f'{doctype.file_stem}_{family.family_name}')[:80]}_"
             f"{safe_filename(case_number)}_v{document.version}.docx")
     relative = Path(str(office.id)) / str(family.id) / str(document.id) / name
-    target = output_dir() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # "x": a version is never written over
-    with open(target, "xb") as handle:
-        handle.write(content)
+    _write_version(session, output_dir() / relative, relative.as_posix(), content)
     record = GeneratedFile(document=document, version=document.version, kind="docx", filename=name,
                            storage_path=relative.as_posix(), size=len(content),
                            sha256=hashlib.sha256(content).hexdigest(), template_name=template_label(doctype, used),
@@ -181,6 +243,22 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     session.add(record)
     session.flush()
     return record
+
+
+def _write_version(session: Session, target: Path, storage_path: str, content: bytes) -> None:
+    """Write a version's file once ("x": never over another version). A file already under the name
+    that no row records is what a generation left when its transaction never committed (the process
+    died, the commit failed): under the document's lock nobody else can be writing it, so it is replaced."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target, "xb") as handle:
+            handle.write(content)
+    except FileExistsError:
+        if session.scalar(select(GeneratedFile.id).where(GeneratedFile.storage_path == storage_path)) is not None:
+            raise
+        leftover = target.with_name(f".{target.name}.part")
+        leftover.write_bytes(content)
+        os.replace(leftover, target)
 
 
 def template_label(doctype, version: TemplateVersion | None) -> str:

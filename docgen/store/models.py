@@ -186,6 +186,8 @@ class Document(Base):
 
 class GeneratedFile(Base):
     __tablename__ = "generated_file"
+    # a version number is given once per document (generate() locks the document; this is the backstop)
+    __table_args__ = (UniqueConstraint("document_id", "version", name="uq_generated_file_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)

@@ -33,6 +33,7 @@ from ..doctypes import get_doctype
 from ..preview import page_images, preview_path
 from ..render import render
 from ..templates import TemplateRejected, checked_problems
+from .locking import lock
 from .models import ActiveTemplate, Office, TemplateVersion, User
 
 FOLDER = "szablony"
@@ -125,8 +126,9 @@ def active_template(session: Session, office_id: int, doc_type: str) -> tuple[by
 # --- changing ----------------------------------------------------------------------------
 
 def _lock_office(session: Session, office_id: int) -> None:
-    """Serialise uploads and switches of one office (PostgreSQL row lock; SQLite serialises writers)."""
-    session.execute(select(Office.id).where(Office.id == office_id).with_for_update())
+    """Serialise uploads and switches of one office: what is read next is current until commit
+    (the office's row locked on PostgreSQL, the database on SQLite; docgen.store.locking)."""
+    lock(session, select(Office.id).where(Office.id == office_id)).all()
 
 
 def upload(session: Session, office: Office, doc_type: str, data: bytes, filename: str,
@@ -164,7 +166,7 @@ def activate(session: Session, office_id: int, doc_type: str, version: TemplateV
         if problems:
             raise TemplateRejected(problems)
     _lock_office(session, office_id)
-    row = session.get(ActiveTemplate, (office_id, doctype.id))
+    row = session.get(ActiveTemplate, (office_id, doctype.id), populate_existing=True)
     if row is None:
         row = ActiveTemplate(office_id=office_id, doc_type=doctype.id)
         session.add(row)
