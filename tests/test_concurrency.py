@@ -202,7 +202,7 @@ def test_the_later_of_two_saves_of_one_step_is_refused_with_what_was_typed(world
     assert sorted(r.status_code for r in responses) == [302, 409]
     saved, refused = sorted(range(2), key=lambda i: responses[i].status_code)
     page = responses[refused].text
-    assert "Ktoś inny zapisał ten krok" in page and "NIE zapisano" in page
+    assert "Ktoś inny zapisał ten krok" in page and "Twoje zmiany nie zostały jeszcze zapisane" in page
     assert texts[refused].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in page
     with world["sessions"]() as session:
         assert session.get(Document, document_id).data["strengths"] == texts[saved]

@@ -134,7 +134,11 @@ def own_families(session: Session, user: User) -> list[tuple[int, str, dt.date |
 
 
 def drafts(session: Session, user: User) -> Listing:
-    condition = and_(Document.office_id == user.office_id, Document.status == STATUS_DRAFT, _scope(user))
+    condition = and_(Document.status == STATUS_DRAFT, _scope(user))
+    if user.role == ROLE_HEAD:
+        # the office's drafts through their index; an assistant's through their families (by the
+        # assistant's index: a document is always of its family's office, so nothing else is needed)
+        condition = and_(condition, Document.office_id == user.office_id)
     base = select(Document.id).join(Family, Family.id == Document.family_id).where(condition)
     total = session.scalar(select(func.count()).select_from(base.subquery()))
     rows = session.execute(

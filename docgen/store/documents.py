@@ -126,9 +126,9 @@ class StepConflict(Exception):
     """Someone else saved the same step of the draft after the page was shown; nothing was saved."""
 
     def __init__(self) -> None:
-        super().__init__("Ktoś inny zapisał ten krok w czasie, gdy był otwarty na tym ekranie. Twoich zmian "
-                         "jeszcze NIE zapisano – są poniżej, tak jak je wpisano. Sprawdź zapisaną wersję tego kroku "
-                         "(link obok) i kliknij przycisk jeszcze raz, aby zapisać swoją.")
+        super().__init__("Ktoś inny zapisał ten krok w czasie, gdy był otwarty na tym ekranie. Twoje zmiany nie "
+                         "zostały jeszcze zapisane – są poniżej, tak jak je wpisano. Sprawdź zapisaną wersję tego kroku "
+                         "(link poniżej) i kliknij przycisk jeszcze raz, aby zapisać swoją.")
 
 
 def step_revision(data: dict[str, Any], keys: Any) -> str:

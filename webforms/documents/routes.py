@@ -184,7 +184,7 @@ def generate_file(document_id: int):
     except AlreadyGenerated as done:
         db.session().rollback()
         flash(str(done), "info")
-        return redirect(url_for("documents.review", document_id=document_id, _anchor="pliki"))
+        return redirect(url_for("documents.review", document_id=document_id))
     except Busy as busy:
         db.session().rollback()
         flash(str(busy), "error")

@@ -1,4 +1,5 @@
-"""One file per version of a document: unique (document_id, version) on generated_file.
+"""One file per version of a document: unique (document_id, version) on generated_file; the
+assistant's dashboard index (assistant, office, due date) in place of the one on assistant_id.
 
 Two simultaneous generations of one document could both take the same version number before
 generation locked the document's row. A database that holds such a pair is repaired first:
@@ -43,8 +44,12 @@ def upgrade() -> None:
     _renumber_duplicate_versions()
     with op.batch_alter_table("generated_file") as batch:
         batch.create_unique_constraint("uq_generated_file_version", ["document_id", "version"])
+    op.create_index("ix_family_assistant_due", "family", ["assistant_id", "office_id", "assessment_due"])
+    op.drop_index("ix_family_assistant_id", table_name="family")
 
 
 def downgrade() -> None:
+    op.create_index("ix_family_assistant_id", "family", ["assistant_id"])
+    op.drop_index("ix_family_assistant_due", table_name="family")
     with op.batch_alter_table("generated_file") as batch:
         batch.drop_constraint("uq_generated_file_version", type_="unique")
