@@ -10,6 +10,9 @@
 - pdf:   cold `soffice --convert-to pdf` against the warm pool; a print job of 100 documents
          into one PDF; the workers' memory over 500 conversions (benchmarks/pdf_bench.py;
          skipped with --no-pdf or where LibreOffice is missing).
+- http load: 20 clients with their own logins generating at once against `docgen serve` in its
+         own process, under waitress and gunicorn: documents/s, p50/p95, errors, server CPU per
+         document (benchmarks/http_bench.py; skipped with --no-http-load).
 
 Prints medians and the ratios to the floor. Usage: python benchmarks/bench.py [--runs N] [--database-url URL]
 """
@@ -245,6 +248,7 @@ def main() -> int:
                                                "(e.g. PostgreSQL); default: a temporary SQLite file")
     parser.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice figures")
     parser.add_argument("--only-pdf", action="store_true", help="only the LibreOffice figures")
+    parser.add_argument("--no-http-load", action="store_true", help="skip the HTTP load (benchmarks/http_bench.py)")
     args = parser.parse_args()
     pdf = None
     if not args.no_pdf:
@@ -283,6 +287,13 @@ def main() -> int:
         import pdf_bench
 
         pdf_bench.report(pdf, args.runs)
+    if not args.no_http_load:
+        import http_bench
+
+        with tempfile.TemporaryDirectory() as folder:
+            load = http_bench.run(clients=20, seconds=15, workers=[2, 4], database_url=args.database_url,
+                                  serial=300, workdir=Path(folder))
+        http_bench.report(load, clients=20, seconds=15)
     return 0
 
 

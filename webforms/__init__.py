@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm import joinedload
 
 from docgen.store.db import INSTANCE_DIR, database_url, make_engine, make_sessionmaker
 from docgen.store.models import User
@@ -69,7 +70,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
+        # with the office: the idle-session check and most pages read it
+        user = db.session().get(User, int(user_id), options=[joinedload(User.office)]) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
     from .auditlog.routes import bp as auditlog_bp

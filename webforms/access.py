@@ -15,6 +15,7 @@ from typing import Any, Callable
 from flask import Flask, abort, g
 from flask_login import current_user
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from docgen.store import institutions
 from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, Document, Family, GeneratedFile, Institution,
@@ -44,12 +45,14 @@ def _family(family_id: int) -> Family | None:
 
 
 def _document(document_id: int) -> Document | None:
-    document = db.session().get(Document, document_id)
+    # with its family in the same query: every check and most views need it
+    document = db.session().get(Document, document_id, options=[joinedload(Document.family)])
     return document if document is not None and may_see(current_user, document.family) else None
 
 
 def _file(file_id: int) -> GeneratedFile | None:
-    record = db.session().get(GeneratedFile, file_id)
+    record = db.session().get(GeneratedFile, file_id,
+                              options=[joinedload(GeneratedFile.document).joinedload(Document.family)])
     return record if record is not None and may_see(current_user, record.document.family) else None
 
 

@@ -219,13 +219,17 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from webforms import create_app
+        from webforms.serving import WorkersUnavailable, serve
     except ImportError as error:
         raise CommandError(f"Nie można wczytać aplikacji webforms: {error}.", EXIT_PROBLEMS) from None
-    try:
-        import waitress
-    except ImportError:
-        raise CommandError("Brak pakietu waitress; zainstaluj go: pip install waitress.", EXIT_PROBLEMS) from None
+    if args.workers < 1:
+        raise CommandError("--workers: podaj liczbę procesów większą od zera.")
     app = create_app()
-    out(f"Serwer działa pod adresem http://{args.host}:{args.port} (Ctrl+C kończy).")
-    waitress.serve(app, host=args.host, port=args.port, threads=8)
+    word = "procesy" if args.workers % 10 in (2, 3, 4) and args.workers % 100 not in (12, 13, 14) else "procesów"
+    how = "1 proces (waitress)" if args.workers == 1 else f"{args.workers} {word} (gunicorn)"
+    out(f"Serwer działa pod adresem http://{args.host}:{args.port}, {how} (Ctrl+C kończy).")
+    try:
+        serve(app, args.host, args.port, workers=args.workers)
+    except WorkersUnavailable as error:
+        raise CommandError(str(error), EXIT_PROBLEMS) from None
     return EXIT_OK

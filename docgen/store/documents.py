@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..casefile import MEMBERS
 from ..doctypes import get_doctype
@@ -147,7 +149,7 @@ def save_step(session: Session, document: Document, section_data: dict[str, Any]
     when someone else changed it meanwhile and this save would overwrite that, StepConflict and
     nothing is written. True when anything changed (the document is a draft again); Busy when the
     row stays locked too long. The caller commits."""
-    lock(session, select(Document).where(Document.id == document.id)).scalar_one()
+    _lock_document(session, document)
     current = document.data or {}
     if all(current.get(key) == value for key, value in section_data.items()):
         return False
@@ -197,6 +199,42 @@ class AlreadyGenerated(Exception):
                          "Jeśli potrzebna jest nowa wersja, kliknij „Generuj” jeszcze raz.")
 
 
+@dataclass(frozen=True)
+class _Rendering:
+    """A document rendered from one state of its data: what a version records."""
+
+    data: dict[str, Any]
+    case_number: str
+    clean: dict[str, Any]
+    content: bytes
+    template: TemplateVersion | None
+
+
+def _render(session: Session, document: Document, doctype, case_number: str) -> _Rendering:
+    office = document.family.office
+    # the office's own template of the type when it chose one (TemplateUnavailable when its file is
+    # gone), else the built-in one, rendered unchecked as before
+    chosen = office_templates.active_template(session, office.id, doctype.id)
+    template, used = (template_path(doctype), None) if chosen is None else chosen
+    clean = require_valid(doctype, document.data)
+    content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
+                           template=template)
+    return _Rendering(document.data, case_number, clean, content, used)
+
+
+# what a generation or a save reads of the document's row under its lock
+_LOCKED_COLUMNS = ("version", "status", "data", "case_number", "document_date")
+
+
+def _lock_document(session: Session, document: Document) -> None:
+    """Lock the document's row (locking.lock) and take its current values into `document`, without
+    reloading its family and office as a re-read of the whole object would."""
+    row = lock(session, select(*(getattr(Document, name) for name in _LOCKED_COLUMNS))
+               .where(Document.id == document.id)).one()
+    for name, value in zip(_LOCKED_COLUMNS, row):
+        set_committed_value(document, name, value)
+
+
 def generate(session: Session, document: Document, user: User, *, today: dt.date | None = None,
              expected_version: int | None = None) -> GeneratedFile:
     """Validate and render the document into a new version; earlier versions stay untouched.
@@ -204,25 +242,30 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     template of the type in use, TemplateUnavailable (its file is gone) or TemplateRejected (it
     fails the template check now) - all in Polish. The file records the template it was made from.
 
-    The document's row is locked and re-read first (locking.lock), so simultaneous generations of
-    one document take turns and get distinct versions; `expected_version` (the version the page
-    showed) turns a repeated request into AlreadyGenerated instead of another version.
-    Busy when the row stays locked too long."""
-    lock(session, select(Document).where(Document.id == document.id)).scalar_one()
+    The version is numbered and recorded under the document's lock (_lock_document), so
+    simultaneous generations of one document take turns and get distinct versions;
+    `expected_version` (the version the page showed) turns a repeated request into
+    AlreadyGenerated instead of another version. Busy when the row stays locked too long.
+    A numbered document is rendered before the lock is taken (on SQLite the lock holds the whole
+    database) and rendered again under it only when its data changed meanwhile."""
+    doctype = get_doctype(document.doc_type)
+    early = None
+    if document.case_number and (expected_version is None or document.version == expected_version):
+        early = _render(session, document, doctype, document.case_number)
+    _lock_document(session, document)
     if expected_version is not None and document.version != expected_version:
         raise AlreadyGenerated(document.version)
-    doctype = get_doctype(document.doc_type)
     family = document.family
     office = family.office
-    # the office's own template of the type when it chose one (TemplateUnavailable when its file is
-    # gone), else the built-in one, rendered unchecked as before
-    chosen = office_templates.active_template(session, office.id, doctype.id)
-    template, used = (template_path(doctype), None) if chosen is None else chosen
-    # validate first, so a number is never spent on data that cannot be rendered
-    clean = require_valid(doctype, document.data)
-    case_number = document.case_number or allocate_case_number(session, office, (today or dt.date.today()).year)
-    content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
-                           template=template)
+    if early is not None and early.data == document.data and early.case_number == document.case_number:
+        rendering = early
+    else:
+        # validate first, so a number is never spent on data that cannot be rendered
+        require_valid(doctype, document.data)
+        case_number = document.case_number or allocate_case_number(session, office,
+                                                                   (today or dt.date.today()).year)
+        rendering = _render(session, document, doctype, case_number)
+    clean, content, used, case_number = rendering.clean, rendering.content, rendering.template, rendering.case_number
     document.case_number = case_number
     document.document_date = as_date(clean.get(doctype.date_field)) or today or dt.date.today()
     if doctype.id == "family_consent" and not family.basis:
