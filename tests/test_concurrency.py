@@ -146,6 +146,25 @@ def _generate_in_new_session(sessions, world):
         return record.version, record.document.case_number
 
 
+def test_a_version_holds_the_data_saved_before_it_was_numbered(world):
+    """Generation renders before it takes the lock; a save that lands in between is not lost: the
+    version is rendered again from what was saved."""
+    import docx
+
+    sessions = world["sessions"]
+    _generate_in_new_session(sessions, world)  # numbered: later generations render before the lock
+    with sessions() as first, sessions() as second:
+        document = first.get(Document, world["document"])
+        assert document.data["strengths"] != "Nowe: sąsiadka pomaga przy lekcjach."
+        other = second.get(Document, world["document"])
+        other.data = {**other.data, "strengths": "Nowe: sąsiadka pomaga przy lekcjach."}
+        second.commit()
+        record = generate(first, document, first.get(User, world["user"]))
+        first.commit()
+        text = "\n".join(p.text for p in docx.Document(str(file_path(record))).paragraphs)
+    assert "Nowe: sąsiadka pomaga przy lekcjach." in text and record.version == 2
+
+
 def test_a_file_left_by_a_generation_that_never_committed_is_replaced(world):
     """A version's file written but its transaction lost (the process died): the next generation
     takes that version number again and its file, instead of failing for ever."""
