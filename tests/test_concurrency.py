@@ -179,6 +179,27 @@ def test_a_file_left_by_a_generation_that_never_committed_is_replaced(world):
     assert version == 1 and leftover.read_bytes()[:2] == b"PK"
 
 
+def test_a_document_held_too_long_by_someone_else_is_answered_in_polish(world, monkeypatch):
+    """When the row stays locked past the wait limit, "Generuj" says so; no error page, no version."""
+    from docgen.store import locking
+    from webforms import create_app
+
+    monkeypatch.setattr(locking, "LOCK_WAIT_SECONDS", 0.3)
+    app = create_app({"TESTING": True, "DATABASE_URL": world["url"], "SECRET_KEY": "race-test",
+                      "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    assert client.post("/login", data={"username": "asystent1", "password": "haslo-demo-2026"}).status_code == 302
+    with world["sessions"]() as holder:
+        locking.lock(holder, select(Document.id).where(Document.id == world["document"])).all()
+        response = client.post(f"/dokumenty/{world['document']}/generuj", data={"expected_version": "0"})
+        holder.rollback()
+    assert response.status_code == 302
+    assert "Te same dane zapisuje właśnie ktoś inny" in _flash(client.get(response.location).text)
+    with world["sessions"]() as session:
+        assert session.get(Document, world["document"]).version == 0
+    app.extensions["docgen_sessionmaker"].kw["bind"].dispose()
+
+
 # --- saving steps of one draft ----------------------------------------------------------
 
 def _revision(client, document_id, step):

@@ -11,8 +11,9 @@ them until the transaction ends, so a read-modify-write built on them cannot los
   only at the first write, after the reads the write was based on; `begin_writing` starts it with
   BEGIN IMMEDIATE instead, which takes the lock before anything is read.
 
-Waiting is bounded (the busy timeout of docgen.store.db on SQLite, LOCK_WAIT_SECONDS on
-PostgreSQL); after it, `Busy`, with a Polish message, instead of a server error.
+Waiting is bounded by LOCK_WAIT_SECONDS (SQLite's busy timeout, set by docgen.store.db on every
+connection; PostgreSQL's lock_timeout); after it, `Busy`, with a Polish message, instead of a
+server error.
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def begin_writing(session: Session) -> None:
             if not connection.connection.dbapi_connection.in_transaction:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
         elif connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'")
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(LOCK_WAIT_SECONDS * 1000)}ms'")
     except OperationalError as error:
         if is_busy(error):
             raise Busy() from error
