@@ -95,7 +95,7 @@ def bench_http(runs: int, workdir: Path) -> float:
     with make_sessionmaker(make_engine(url))() as session:
         load_demo(session, password=password)
         user = session.scalars(select(User).where(User.username == "asystent1")).one()
-        family = session.scalars(select(Family).where(Family.assistant_id == user.id)).first()
+        family = session.scalars(select(Family).where(Family.assistant_id == user.id).order_by(Family.id)).first()
         document = create_document(session, family, "work_plan", user)
         document.data = get_doctype("work_plan").example()
         session.commit()

@@ -210,13 +210,15 @@ class _Rendering:
     template: TemplateVersion | None
 
 
-def _render(session: Session, document: Document, doctype, case_number: str) -> _Rendering:
+def _render(session: Session, document: Document, doctype, today: dt.date | None) -> _Rendering:
     office = document.family.office
     # the office's own template of the type when it chose one (TemplateUnavailable when its file is
     # gone), else the built-in one, rendered unchecked as before
     chosen = office_templates.active_template(session, office.id, doctype.id)
     template, used = (template_path(doctype), None) if chosen is None else chosen
+    # validate first, so a number is never spent on data that cannot be rendered
     clean = require_valid(doctype, document.data)
+    case_number = document.case_number or allocate_case_number(session, office, (today or dt.date.today()).year)
     content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
                            template=template)
     return _Rendering(document.data, case_number, clean, content, used)
@@ -251,7 +253,7 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     doctype = get_doctype(document.doc_type)
     early = None
     if document.case_number and (expected_version is None or document.version == expected_version):
-        early = _render(session, document, doctype, document.case_number)
+        early = _render(session, document, doctype, today)
     _lock_document(session, document)
     if expected_version is not None and document.version != expected_version:
         raise AlreadyGenerated(document.version)
@@ -260,11 +262,7 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     if early is not None and early.data == document.data and early.case_number == document.case_number:
         rendering = early
     else:
-        # validate first, so a number is never spent on data that cannot be rendered
-        require_valid(doctype, document.data)
-        case_number = document.case_number or allocate_case_number(session, office,
-                                                                   (today or dt.date.today()).year)
-        rendering = _render(session, document, doctype, case_number)
+        rendering = _render(session, document, doctype, today)
     clean, content, used, case_number = rendering.clean, rendering.content, rendering.template, rendering.case_number
     document.case_number = case_number
     document.document_date = as_date(clean.get(doctype.date_field)) or today or dt.date.today()
