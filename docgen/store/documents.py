@@ -168,8 +168,7 @@ def allocate_case_number(session: Session, office: Office, year: int) -> str:
     def next_number() -> int | None:
         return session.execute(
             update(CaseCounter).where(CaseCounter.office_id == office.id, CaseCounter.year == year)
-            .values(last_number=CaseCounter.last_number + 1).returning(CaseCounter.last_number)
-            .execution_options(synchronize_session=False)).scalar_one_or_none()
+            .values(last_number=CaseCounter.last_number + 1).returning(CaseCounter.last_number)).scalar_one_or_none()
 
     number = next_number()
     if number is None:

@@ -180,7 +180,7 @@ def purge_old_jobs(session: Session, moment: dt.datetime | None = None) -> int:
     cutoff = (moment or now()) - dt.timedelta(days=KEEP_DAYS)
     gone = session.execute(delete(PrintJob).where(PrintJob.created_at < cutoff,
                                                   PrintJob.status.in_((JOB_FINISHED, JOB_FAILED)))
-                           .returning(PrintJob.id).execution_options(synchronize_session=False)).scalars().all()
+                           .returning(PrintJob.id).execution_options(synchronize_session="fetch")).scalars().all()
     for job_id in gone:
         shutil.rmtree(_job_dir(job_id), ignore_errors=True)
     return len(gone)
@@ -245,8 +245,7 @@ def claim(session: Session, job_id: int) -> bool:
     """Take a queued job for running: True for exactly one of any number of runners asking at once
     (one conditional UPDATE; the database decides), False when it is not queued (any more)."""
     result = session.execute(update(PrintJob).where(PrintJob.id == job_id, PrintJob.status == JOB_QUEUED)
-                             .values(status=JOB_RUNNING, heartbeat_at=now())
-                             .execution_options(synchronize_session=False))
+                             .values(status=JOB_RUNNING, heartbeat_at=now()))
     return result.rowcount == 1
 
 
