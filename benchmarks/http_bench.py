@@ -174,7 +174,14 @@ class Client:
     errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        self.connection = self._connect()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        # as browsers do: headers and form go out at once, not held back by Nagle's algorithm
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        connection.connect()
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection
 
     def _send(self, method: str, path: str, form: dict[str, str] | None = None, keep_cookie: bool = True):
         headers = {"Cookie": self.cookie} if self.cookie else {}
@@ -188,7 +195,7 @@ class Client:
         except (OSError, http.client.HTTPException):
             # the server closed a kept-alive connection: a browser opens another and sends again
             self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.connection = self._connect()
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
         page = response.read().decode()

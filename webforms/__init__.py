@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +24,11 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Zaloguj się, aby zobaczyć tę stronę."
 login_manager.login_message_category = "info"
+
+
+# every request loads its user, with the office (the idle-session check and most pages read it);
+# built once, since building a statement costs about as much as running it
+_USER = select(User).options(joinedload(User.office)).where(User.id == bindparam("id"))
 
 
 def _secret_key(instance: Path) -> str:
@@ -72,8 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        # with the office: the idle-session check and most pages read it
-        user = db.session().get(User, int(user_id), options=[joinedload(User.office)]) if user_id.isdigit() else None
+        user = db.session().scalar(_USER, {"id": int(user_id)}) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
     from .auditlog.routes import bp as auditlog_bp

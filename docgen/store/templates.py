@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..doctypes import get_doctype
@@ -85,10 +85,15 @@ def versions(session: Session, office_id: int, doc_type: str) -> list[TemplateVe
                                 .order_by(TemplateVersion.number.desc())))
 
 
+# built once: every generation asks, and building a statement costs about as much as running this one
+_ACTIVE_VERSION = (select(TemplateVersion).join(ActiveTemplate, ActiveTemplate.version_id == TemplateVersion.id)
+                   .where(ActiveTemplate.office_id == bindparam("office_id"),
+                          ActiveTemplate.doc_type == bindparam("doc_type")))
+
+
 def active_version(session: Session, office_id: int, doc_type: str) -> TemplateVersion | None:
     """The version the office's new documents of the type are made from; None: the built-in template."""
-    return session.scalar(select(TemplateVersion).join(ActiveTemplate, ActiveTemplate.version_id == TemplateVersion.id)
-                          .where(ActiveTemplate.office_id == office_id, ActiveTemplate.doc_type == doc_type))
+    return session.scalar(_ACTIVE_VERSION, {"office_id": office_id, "doc_type": doc_type})
 
 
 def overview(session: Session, office_id: int) -> dict[str, tuple[TemplateVersion | None, int]]:
