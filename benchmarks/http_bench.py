@@ -313,6 +313,8 @@ def load(server: Server, label: str, accounts: list[tuple[str, int]], seconds: f
 
 def run(*, clients: int, seconds: float, workers: list[int], database_url: str | None, serial: int,
         workdir: Path) -> dict:
+    from webforms.serving import GUNICORN_THREADS
+
     url = database_url or f"sqlite:///{workdir / 'http.sqlite3'}"
     env = {**os.environ, "DATABASE_URL": url, "DOCGEN_OUTPUT_DIR": str(workdir / "output"),
            "DOCGEN_INSTANCE_DIR": str(workdir / "instance"), "DOCGEN_SECRET_KEY": "benchmark-" + "x" * 40}
@@ -325,7 +327,7 @@ def run(*, clients: int, seconds: float, workers: list[int], database_url: str |
             if count == 1 and serial:
                 figures["serial"] = serial_cpu(server, *accounts[-1], serial)
             label = ("waitress, 1 process, 8 threads" if count == 1
-                     else f"gunicorn, {count} workers x 4 threads")
+                     else f"gunicorn, {count} workers x {GUNICORN_THREADS} threads")
             loads.append(load(server, label, accounts[:clients], seconds))
         finally:
             server.stop()
