@@ -48,6 +48,9 @@ _docgen_pg_setup() (
             ALTER ROLE $role LOGIN PASSWORD '$password' CREATEDB;
         END IF;
     END \\\$\\\$;\""
+    # DROP DATABASE ... WITH (FORCE) after a test ends the sessions still on it, autovacuum's
+    # among them (no role of its own): without this the drop fails at random under load
+    psql_admin "-c \"GRANT pg_signal_backend TO $role;\""
     echo "postgresql+psycopg://$role:$password@127.0.0.1:$port/postgres"
 )
 

@@ -1,24 +1,33 @@
-"""The cost of making a work plan, measured in one run against its floor.
+"""The project's benchmark: every figure of benchmarks/README.md in one run, section by section.
 
-- floor: docxtpl alone renders the template with a ready context and saves it (in memory);
-- full:  what `docgen render` does: validate the data, build the context, render, write the file;
-- http:  one real HTTP request to the app (waitress on loopback) that generates the plan:
-         login session, access check, validation, case number, render, file, database commit.
-- dashboard: GET /pulpit over HTTP with 10,000 families in the database (with members,
-         plans, assessments and drafts), for an assistant and for the head of the office;
-         once with the families spread over 10 offices, once all in one office.
-- pdf:   cold `soffice --convert-to pdf` against the warm pool; a print job of 100 documents
-         into one PDF; the workers' memory over 500 conversions (benchmarks/pdf_bench.py;
-         skipped with --no-pdf or where LibreOffice is missing).
-- http load: 20 clients with their own logins generating at once against `docgen serve` in its
-         own process, under waitress and gunicorn: documents/s, p50/p95, errors, server CPU per
-         document (benchmarks/http_bench.py; skipped with --no-http-load).
+- engine:    rendering the work plan in-process against named baselines, in interleaved runs:
+             the template copied as it is (the floor: read the file, write it under the new name),
+             python-docx `Document(template).save(out)`, docxtpl with the same environment (kept
+             between runs, so it compiles each part once), and docgen: validate + context + render +
+             write, for the example (3 actions) and 60 actions; at 1,000 actions (over the type's own
+             limit, so not validated) render + write of the same ready context docxtpl gets.
+- generate:  the store's `generate()` of a work plan (validation, case number, render, file, row),
+             with the built-in template and with an office's own template in use (checked once per
+             content, then rendered like the built-in one).
+- http:      one real HTTP request to the app (waitress on loopback) that generates the plan.
+- dashboard: GET /pulpit over HTTP with 10,000 families in the database (with members, plans,
+             assessments and drafts), for an assistant and for the head of the office; once with the
+             families spread over 10 offices, once all in one office.
+- pdf:       LibreOffice: `docgen render --pdf` and `docgen pdf` of five plans against one cold
+             `soffice --convert-to pdf` of the same files, the warm pool, a print job of 100 work plans
+             into one PDF with its cover sheet, the workers' memory over 500 conversions
+             (benchmarks/pdf_bench.py; left out where LibreOffice is missing).
+- http_load: 20 clients with their own logins generating at once against `docgen serve` in its
+             own process, under waitress and gunicorn: documents/s, p50/p95, errors, server CPU per
+             document (benchmarks/http_bench.py; --no-http-load leaves it out).
 
-Prints medians and the ratios to the floor. Usage: python benchmarks/bench.py [--runs N] [--database-url URL]
+Usage: python benchmarks/bench.py [--runs N] [--only engine,pdf] [--skip dashboard] [--database-url URL]
+A section is a function `section_<name>(args, workdir)` listed in SECTIONS: it measures and prints.
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import http.cookiejar
 import re
 import statistics
@@ -29,6 +38,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,33 +54,162 @@ def _median_ms(action, runs: int) -> float:
     return statistics.median(samples)
 
 
-def bench_engine(runs: int, workdir: Path) -> tuple[float, float]:
-    import io
+def _interleaved_ms(actions: dict[str, Callable[[], object]], runs: int,
+                    block: int = 5) -> dict[str, tuple[float, float]]:
+    """Median (wall ms, CPU ms of this process) of each action. The actions take turns, `block` runs
+    of one then of the next, so a busy machine slows them alike while each still runs with its own
+    data in the caches; CPU time leaves out the time other programs had the core."""
+    for action in actions.values():
+        action()  # warm-up
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in actions}
+    while any(len(values) < runs for values in samples.values()):
+        for name, action in actions.items():
+            for _ in range(min(block, runs - len(samples[name]))):
+                wall, cpu = time.perf_counter(), time.process_time()
+                action()
+                samples[name].append(((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000))
+    return {name: (statistics.median(s[0] for s in values), statistics.median(s[1] for s in values))
+            for name, values in samples.items()}
 
+
+LETTERHEAD_ARGS = dict(name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",
+                       address="ul. Kościuszki 5, 11-440 Lipowiec Mazurski", city="Lipowiec Mazurski",
+                       phone="89 123 45 67", email="sekretariat@mops-lipowiec.example")
+CASE_NUMBER = "MOPS.AR.4101.1.2026"
+
+
+def plan_with_actions(count: int | None) -> dict:
+    """The example work plan; with `count`, that many actions (the example's three, repeated)."""
+    from docgen.doctypes import get_doctype
+
+    data = copy.deepcopy(get_doctype("work_plan").example())
+    if count is not None:
+        actions = data["actions"]
+        data["actions"] = [dict(actions[number % len(actions)],
+                                action=f"{number + 1}. {actions[number % len(actions)]['action']}")
+                           for number in range(count)]
+    return data
+
+
+def engine_figures(runs: int, workdir: Path, actions: int | None) -> dict[str, object]:
+    from docx import Document
     from docxtpl import DocxTemplate
 
+    from docgen.context import Letterhead, build_context
     from docgen.doctypes import get_doctype
-    from docgen.render import Letterhead, build_context, make_environment, render, template_path
+    from docgen.render import render
+    from docgen.templates.engine import make_environment, render_context, template_path
     from docgen.validate import normalise
 
     plan = get_doctype("work_plan")
-    data = plan.example()
-    letterhead = Letterhead(name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",
-                            address="ul. Kościuszki 5, 11-440 Lipowiec Mazurski", city="Lipowiec Mazurski",
-                            phone="89 123 45 67", email="sekretariat@mops-lipowiec.example")
-    context = build_context(plan, normalise(plan, data), letterhead=letterhead, case_number="MOPS.AR.4101.1.2026")
+    data = plan_with_actions(actions)
+    letterhead = Letterhead(**LETTERHEAD_ARGS)
+    context = build_context(plan, normalise(plan, data), letterhead=letterhead, case_number=CASE_NUMBER)
     template = template_path(plan)
+    environment = make_environment()  # one for all runs, as the app keeps its own
+    validated = actions is None or actions <= plan.item("actions").max_items
 
-    def floor():
+    def copy_template():
+        (workdir / "copy.docx").write_bytes(template.read_bytes())
+
+    def python_docx():
+        Document(str(template)).save(str(workdir / "python-docx.docx"))
+
+    def docxtpl():
         document = DocxTemplate(str(template))
-        document.render(context, make_environment(), autoescape=True)
-        document.save(io.BytesIO())
+        document.render(context, environment, autoescape=True)
+        document.save(str(workdir / "docxtpl.docx"))
 
-    def full():
-        content = render(plan, data, letterhead=letterhead, case_number="MOPS.AR.4101.1.2026")
-        (workdir / "plan.docx").write_bytes(content)
+    def docgen():
+        if validated:
+            content = render(plan, data, letterhead=letterhead, case_number=CASE_NUMBER)
+        else:  # over the type's limit: rendered as docxtpl is, from the same ready context
+            content = render_context(template, context)
+        (workdir / "docgen.docx").write_bytes(content)
 
-    return _median_ms(floor, runs), _median_ms(full, runs)
+    figures = _interleaved_ms({"copy": copy_template, "python-docx": python_docx, "docxtpl": docxtpl,
+                               "docgen": docgen}, runs)
+    figures["validated"] = validated
+    return figures
+
+
+def section_engine(args: argparse.Namespace, workdir: Path) -> None:
+    """The work plan rendered in-process, against its baselines; goals: docgen ≤ 0.5 × python-docx for
+    the example, ≤ 0.5 × docxtpl at 60 and at 1,000 actions. Ratios of CPU time."""
+    print("\nRendering the work plan in-process, medians of runs taking turns in blocks of 5; ratios of CPU time (goals: docgen "
+          "≤ 0.5 × python-docx for the example, ≤ 0.5 × docxtpl at 60 and 1,000 actions)")
+    print(f"{'what':<70}{'wall ms':>9}{'CPU ms':>9}{'× copy':>8}{'× p-docx':>10}{'× docxtpl':>11}")
+    for actions, runs in ((None, args.runs), (60, args.runs), (1000, max(10, args.runs // 3))):
+        figures = engine_figures(runs, workdir, actions)
+        label = "the example, 3 actions" if actions is None else f"{actions:,} actions"
+        docgen = ("docgen: validate + context + render + write" if figures["validated"]
+                  else "docgen: render + write of the same ready context (no validation)")
+        rows = (("template copied as it is (the floor)", figures["copy"]),
+                ("python-docx: Document(template).save(out)", figures["python-docx"]),
+                ("docxtpl, same environment: render + save(out)", figures["docxtpl"]),
+                (docgen, figures["docgen"]))
+        cpu = {name: value[1] for name, value in figures.items() if name != "validated"}
+        print(f"{label}, {runs} runs")
+        for name, (wall, used) in rows:
+            print(f"  {name:<68}{wall:>9.1f}{used:>9.1f}{used / cpu['copy']:>8.1f}{used / cpu['python-docx']:>10.2f}"
+                  f"{used / cpu['docxtpl']:>11.2f}")
+
+
+def section_generate(args: argparse.Namespace, workdir: Path) -> None:
+    """`generate()` of a work plan in the store (SQLite), with the built-in template and with an office's
+    own template in use: the office's is checked once per content, then rendered like the built-in."""
+    import io
+    import os
+
+    from docx import Document
+    from sqlalchemy import select
+
+    from docgen.doctypes import get_doctype
+    from docgen.store import templates as office_templates
+    from docgen.store.db import make_engine, make_sessionmaker
+    from docgen.store.demo import load_demo
+    from docgen.store.documents import create_document, generate
+    from docgen.store.migrate import upgrade
+    from docgen.store.models import ROLE_ADMIN, Family, User
+    from docgen.templates import check_template
+    from docgen.templates.engine import template_path
+
+    os.environ["DOCGEN_OUTPUT_DIR"] = str(workdir / "generate-output")
+    os.environ["DOCGEN_INSTANCE_DIR"] = str(workdir / "generate-instance")
+    url = f"sqlite:///{workdir / 'generate.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        load_demo(session, password="haslo-benchmark-1")
+        user = session.scalars(select(User).where(User.username == "asystent1")).one()
+        admin = session.scalars(select(User).where(User.role == ROLE_ADMIN)).first()
+        family = session.scalars(select(Family).where(Family.assistant_id == user.id).order_by(Family.id)).first()
+        document = create_document(session, family, "work_plan", user)
+        document.data = get_doctype("work_plan").example()
+        session.commit()
+
+        def generate_once():
+            generate(session, document, user)
+            session.commit()
+
+        built_in = _median_ms(generate_once, args.runs)
+        own = Document(str(template_path(get_doctype("work_plan"))))
+        own.paragraphs[0].text = "Ośrodek Pomocy Społecznej – nasz nagłówek"
+        out = io.BytesIO()
+        own.save(out)
+        data = out.getvalue()
+        check = _median_ms(lambda: check_template(data, get_doctype("work_plan")), max(3, args.runs // 5))
+        version = office_templates.upload(session, family.office, "work_plan", data, "plan.docx", admin)
+        office_templates.activate(session, family.office.id, "work_plan", version, admin)
+        session.commit()
+        office = _median_ms(generate_once, args.runs)
+    engine.dispose()
+    print(f"\ngenerate() of the work plan in the store (SQLite), median of {args.runs} runs")
+    print(f"{'what':<72}{'ms':>9}{'× built-in':>12}")
+    for name, value in (("generate with the built-in template", built_in),
+                        ("generate with the office's own template (checked once per content)", office),
+                        ("the template check itself (on upload, and once per content after)", check)):
+        print(f"  {name:<70}{value:>9.1f}{value / built_in:>12.2f}")
 
 
 def bench_http(runs: int, workdir: Path) -> float:
@@ -174,13 +313,18 @@ def seed_region(url: str, *, families: int, offices: int, password: str) -> None
                                      family_name=f"Rodzina {family_id}", address="ul. Polna 2", social_worker_name="",
                                      assignment_date=assigned, referral_ref="", basis="zgoda", court_name="",
                                      court_case_number="", coordinator_name="", coordinator_unit="",
-                                     coordinator_contact="", active=True))
+                                     coordinator_contact="", active=True,
+                                     search_text=f"rodzina {family_id}\nul. polna 2\n"
+                                                 + " ".join([f"jan nowak {family_id}"] * 3) + "\n\n"))
             for position, relation in enumerate(("matka", "ojciec", "dziecko")):
                 rows[Person].append(dict(family_id=family_id, position=position, first_name="Jan",
                                          last_name=f"Nowak {family_id}", relation=relation, in_household=True,
                                          took_part=relation != "dziecko",
                                          foster_care=relation == "dziecko" and family_id % 20 == 0))
             documents = [("work_plan", assigned + dt.timedelta(days=20), "final")]
+            # the plan's three actions fall in the month after it was made (what the calendar reads)
+            plan_deadlines = [{"day": (assigned + dt.timedelta(days=30 + 10 * row)).isoformat(),
+                               "text": f"Działanie {row + 1}", "key": f"actions-{row}"} for row in range(3)]
             if assessed:
                 documents.append(("periodic_assessment", assessed, "final"))
             if family_id % 5 == 0:
@@ -190,7 +334,8 @@ def seed_region(url: str, *, families: int, offices: int, password: str) -> None
                 rows[Document].append(dict(id=document_id, office_id=office_id, family_id=family_id,
                                            doc_type=doc_type, status=status, data={}, version=1 if on else 0,
                                            case_number=f"OPS{office_id}.AR.4101.{document_id}.2026" if on else None,
-                                           document_date=on))
+                                           document_date=on,
+                                           deadlines=plan_deadlines if doc_type == "work_plan" else None))
     with make_sessionmaker(make_engine(url))() as session:
         for model in (Office, User, Family, Person, Document):
             for chunk in range(0, len(rows[model]), 5000):
@@ -234,66 +379,91 @@ def bench_dashboard(runs: int, workdir: Path, *, offices: int, database_url: str
                 raise RuntimeError("the dashboard did not answer")
 
         figures[who] = _median_ms(get, runs)
+        figures[f"{who}, calendar (/kalendarz/, this month)"] = _median_ms(
+            lambda: opener.open(base + "/kalendarz/").read(), runs)
         if who == "head":
             figures["head, family list (/rodziny/, 100 a page)"] = _median_ms(
                 lambda: opener.open(base + "/rodziny/").read(), runs)
+            figures["head, family list searched (/rodziny/?q=nowak+1234)"] = _median_ms(
+                lambda: opener.open(base + "/rodziny/?q=nowak+1234").read(), runs)
     server.close()
     return figures
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--database-url", help="an EMPTY database for the dashboard's 10,000 families "
-                                               "(e.g. PostgreSQL); default: a temporary SQLite file")
-    parser.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice figures")
-    parser.add_argument("--only-pdf", action="store_true", help="only the LibreOffice figures")
-    parser.add_argument("--no-http-load", action="store_true", help="skip the HTTP load (benchmarks/http_bench.py)")
-    args = parser.parse_args()
-    pdf = None
-    if not args.no_pdf:
-        from docgen.pdf import libreoffice_available
+def section_http(args: argparse.Namespace, workdir: Path) -> None:
+    value = bench_http(args.runs, workdir)
+    print(f"\nPOST /dokumenty/<id>/generuj through the app (waitress, loopback), median of {args.runs} runs: "
+          f"{value:.1f} ms")
 
-        if libreoffice_available():
-            import pdf_bench
 
-            with tempfile.TemporaryDirectory() as folder:
-                pdf = pdf_bench.bench_pdf(args.runs, Path(folder))
-            if args.only_pdf:
-                pdf_bench.report(pdf, args.runs)
-                return 0
-        else:
-            print("LibreOffice with python3-uno is missing: the PDF figures are skipped.")
-    with tempfile.TemporaryDirectory() as folder:
-        workdir = Path(folder)
-        floor, full = bench_engine(args.runs, workdir)
-        http_ms = bench_http(args.runs, workdir)
-        spread = bench_dashboard(args.runs, workdir, offices=10, database_url=None)
-        single = bench_dashboard(args.runs, workdir, offices=1, database_url=args.database_url)
-    print(f"work_plan, median of {args.runs} runs")
-    print(f"{'path':<44}{'ms':>9}{'× floor':>10}")
-    for name, value in (("floor: docxtpl render + save (in memory)", floor),
-                        ("full: validate + context + render + write", full),
-                        ("http: POST generate through the app", http_ms)):
-        print(f"{name:<44}{value:>9.1f}{value / floor:>10.2f}")
+def section_dashboard(args: argparse.Namespace, workdir: Path) -> None:
+    spread = bench_dashboard(args.runs, workdir, offices=10, database_url=None)
+    single = bench_dashboard(args.runs, workdir, offices=1, database_url=args.database_url)
     where = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"\nGET /pulpit (and the head's family list) with 10,000 families, median of {args.runs} runs (target: under 100 ms)")
+    print(f"\nGET /pulpit (and the head's family list) with 10,000 families, median of {args.runs} runs "
+          "(target: under 100 ms)")
     print(f"{'who':<84}{'ms':>9}")
     for label, figures in (("10 offices x 1,000 families, SQLite", spread),
                            (f"1 office x 10,000 families, {where}", single)):
         for who, value in figures.items():
             print(f"{who + ', ' + label:<84}{value:>9.1f}")
-    if pdf is not None:
-        import pdf_bench
 
-        pdf_bench.report(pdf, args.runs)
-    if not args.no_http_load:
-        import http_bench
 
-        with tempfile.TemporaryDirectory() as folder:
-            load = http_bench.run(clients=20, seconds=15, workers=[2, 4], database_url=args.database_url,
-                                  serial=300, workdir=Path(folder))
-        http_bench.report(load, clients=20, seconds=15)
+def section_pdf(args: argparse.Namespace, workdir: Path) -> None:
+    from docgen.pdf import libreoffice_available
+
+    if not libreoffice_available():
+        print("\nLibreOffice with python3-uno is missing: the PDF figures are left out.")
+        return
+    import pdf_bench
+
+    pdf_bench.report(pdf_bench.bench_pdf(args.runs, workdir), args.runs)
+
+
+def section_http_load(args: argparse.Namespace, workdir: Path) -> None:
+    import http_bench
+
+    load = http_bench.run(clients=20, seconds=15, workers=[2, 4], database_url=args.database_url,
+                          serial=300, workdir=workdir)
+    http_bench.report(load, clients=20, seconds=15)
+
+
+SECTIONS: dict[str, Callable[[argparse.Namespace, Path], None]] = {
+    "engine": section_engine,
+    "generate": section_generate,
+    "http": section_http,
+    "dashboard": section_dashboard,
+    "pdf": section_pdf,
+    "http_load": section_http_load,
+}
+
+
+def _names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
+    return names
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--only", type=_names, default=None, metavar="A,B", help="run only these sections")
+    parser.add_argument("--skip", type=_names, default=[], metavar="A,B", help="leave these sections out")
+    parser.add_argument("--database-url", help="an EMPTY database for the dashboard's 10,000 families "
+                                               "(e.g. PostgreSQL); default: a temporary SQLite file")
+    parser.add_argument("--no-pdf", action="store_true", help="the same as --skip pdf")
+    parser.add_argument("--only-pdf", action="store_true", help="the same as --only pdf")
+    parser.add_argument("--no-http-load", action="store_true", help="the same as --skip http_load")
+    args = parser.parse_args()
+    chosen = args.only or (["pdf"] if args.only_pdf else list(SECTIONS))
+    skipped = set(args.skip) | ({"pdf"} if args.no_pdf else set()) | ({"http_load"} if args.no_http_load else set())
+    for name in chosen:
+        if name in skipped:
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"docgen-bench-{name}-") as folder:
+            SECTIONS[name](args, Path(folder))
     return 0
 
 

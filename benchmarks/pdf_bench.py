@@ -1,11 +1,14 @@
-"""PDF figures for bench.py: cold soffice against the warm pool, a 100-document print job, and
-the workers' memory over 500 conversions. Needs LibreOffice with python3-uno."""
+"""PDF figures for bench.py: LibreOffice run once by `docgen render --pdf` and `docgen pdf` against one
+cold `soffice --convert-to pdf` of the same files, the warm pool, a print job of 100 work plans into one
+PDF, and the workers' memory over 500 conversions. Needs LibreOffice with python3-uno (the pool)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -13,33 +16,87 @@ from pathlib import Path
 TYPICAL = "work_plan"  # the example plan: 4 members, 3 actions, 3 pages
 
 
-def _typical_docx(workdir: Path) -> Path:
+LETTERHEAD_ARGS = dict(name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",
+                       address="ul. Kościuszki 5, 11-440 Lipowiec Mazurski", city="Lipowiec Mazurski")
+HANDFUL = 5
+
+
+def _typical_docx(workdir: Path, name: str = "plan") -> Path:
+    from docgen.context import Letterhead
     from docgen.doctypes import get_doctype
-    from docgen.render import Letterhead, render
+    from docgen.render import render
 
     doctype = get_doctype(TYPICAL)
-    letterhead = Letterhead(name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",
-                            address="ul. Kościuszki 5, 11-440 Lipowiec Mazurski", city="Lipowiec Mazurski")
-    path = workdir / "plan.docx"
-    path.write_bytes(render(doctype, doctype.example(), letterhead=letterhead, case_number="MOPS.AR.4101.1.2026"))
+    data = doctype.example()
+    data["strengths"] = f"Plan {name}"
+    path = workdir / f"{name}.docx"
+    path.write_bytes(render(doctype, data, letterhead=Letterhead(**LETTERHEAD_ARGS), case_number="MOPS.AR.4101.1.2026"))
     return path
 
 
-def cold_seconds(docx: Path, runs: int) -> float:
-    """`soffice --convert-to pdf` as a new process each time, with a fresh profile (what a
-    converter without a pool pays per document)."""
+def cold_seconds(docx: Path | list[Path], runs: int) -> float:
+    """`soffice --convert-to pdf` of the files as a new process each time, with a fresh profile (what a
+    converter without a pool pays)."""
     from docgen.pdf import soffice_path
 
+    files = [docx] if isinstance(docx, Path) else docx
     samples = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
             start = time.perf_counter()
             subprocess.run([soffice_path(), "--headless", "--norestore",
                             f"-env:UserInstallation={Path(folder, 'profile').as_uri()}",
-                            "--convert-to", "pdf", "--outdir", folder, str(docx)],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+                            "--convert-to", "pdf", "--outdir", folder, *map(str, files)],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
             samples.append(time.perf_counter() - start)
     return statistics.median(samples)
+
+
+def batch_seconds(files: list[Path], runs: int) -> float:
+    """docgen.pdfbatch.convert_files, what `docgen pdf` and `render --pdf` run for their files."""
+    from docgen.pdf import PdfError
+    from docgen.pdfbatch import convert_files
+
+    samples = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            start = time.perf_counter()
+            made = convert_files(files, Path(folder))
+            samples.append(time.perf_counter() - start)
+        assert not any(isinstance(result, PdfError) for result in made), made
+    return statistics.median(samples)
+
+
+def command_seconds(arguments: list[str], runs: int, env: dict[str, str]) -> float:
+    """A whole `docgen` command in a new Python process: start, imports, its work."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "docgen.cli", *arguments], check=True, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def commands(workdir: Path, runs: int) -> dict[str, float]:
+    """`docgen render --pdf` of one plan and `docgen pdf` of a handful, as an office runs them."""
+    from docgen.doctypes import get_doctype
+
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'cli.sqlite3'}",
+               DOCGEN_INSTANCE_DIR=str(workdir / "instance"), DOCGEN_OUTPUT_DIR=str(workdir / "output"))
+    subprocess.run([sys.executable, "-m", "docgen.cli", "demo", "--password", "haslo-benchmark-2026"], check=True,
+                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    data = workdir / "plan.json"
+    data.write_text(json.dumps(get_doctype(TYPICAL).example(), ensure_ascii=False), encoding="utf-8")
+    files = [_typical_docx(workdir, f"plan{number}") for number in range(HANDFUL)]
+    return {
+        "render": command_seconds(["render", TYPICAL, str(data), "-o", str(workdir / "cli.docx"), "--pdf",
+                                   str(workdir / "cli.pdf")], runs, env),
+        "render-docx": command_seconds(["render", TYPICAL, str(data), "-o", str(workdir / "cli.docx")], runs, env),
+        "pdf": command_seconds(["pdf", *map(str, files), "-o", str(workdir / "handful.pdf")], runs, env),
+        "cold-handful": cold_seconds(files, runs),
+        "batch-handful": batch_seconds(files, runs),
+    }
 
 
 def warm_seconds(pool, docx: Path, workdir: Path, runs: int) -> float:
@@ -82,7 +139,7 @@ def memory_over(pool, docx: Path, workdir: Path, conversions: int, every: int = 
 
 
 def print_job_seconds(workdir: Path, documents: int, workers: int) -> tuple[float, int]:
-    """A real print job of `documents` generated plans (SQLite, the store's own code): convert
+    """A real print job of `documents` generated work plans (SQLite, the store's own code): convert
     each, cover sheet, merge. Returns (seconds, pages)."""
     from sqlalchemy import select
 
@@ -106,10 +163,10 @@ def print_job_seconds(workdir: Path, documents: int, workers: int) -> tuple[floa
         user = session.scalars(select(User).where(User.username == "asystent1")).one()
         families = select(Family).where(Family.assistant_id == user.id)
         family = session.scalars(families).first()
-        example = get_doctype("visit_record").example()
+        example = get_doctype(TYPICAL).example()
         for number in range(documents):
-            document = create_document(session, family, "visit_record", user)
-            document.data = {**example, "family_name": family.family_name, "topics": f"Wizyta nr {number + 1}"}
+            document = create_document(session, family, TYPICAL, user)
+            document.data = {**example, "family_name": family.family_name, "strengths": f"Plan nr {number + 1}"}
             generate(session, document, user)
         session.commit()
         job = printjobs.create_job(session, user, printjobs.printable_documents(session, families), title="Benchmark")
@@ -134,7 +191,10 @@ def bench_pdf(runs: int, workdir: Path, *, memory_conversions: int = 500) -> dic
     folder = workdir / "pdf"
     folder.mkdir()
     docx = _typical_docx(folder)
-    cold = cold_seconds(docx, max(3, min(runs, 10)))
+    few = max(3, min(runs, 5))
+    cold = cold_seconds(docx, few)
+    direct = batch_seconds([docx], few)
+    figures = commands(workdir, few)
     with PdfPool(workers=1, max_conversions=200) as pool:
         pool.start()
         warm = warm_seconds(pool, docx, folder, runs)
@@ -143,15 +203,33 @@ def bench_pdf(runs: int, workdir: Path, *, memory_conversions: int = 500) -> dic
     batch_dir.mkdir()
     batch, pages = print_job_seconds(batch_dir, 100, workers=2)
     shutil.rmtree(folder, ignore_errors=True)
-    return {"cold": cold, "warm": warm, "batch": batch, "batch_pages": pages, "memory": memory}
+    return {"cold": cold, "direct": direct, "warm": warm, "batch": batch, "batch_pages": pages, "memory": memory,
+            "runs": few, **figures}
 
 
 def report(figures: dict[str, object], runs: int) -> None:
-    cold, warm = figures["cold"], figures["warm"]
-    print(f"\nPDF of the example work plan (3 pages), median of {runs} runs (targets: warm ≥ 10× faster, ≤ 0.2 s)")
-    print(f"{'cold: soffice --convert-to pdf, a new process':<52}{cold:>8.3f} s")
-    print(f"{'warm: the pool (one worker, private profile)':<52}{warm:>8.3f} s   {cold / warm:.1f}× faster")
-    print(f"\nPrint job of 100 visit records into one PDF, 2 workers (target ≤ 20 s): "
+    cold, warm, few = figures["cold"], figures["warm"], figures["runs"]
+    print(f"\nPDF of the example work plan (3 pages), LibreOffice 7.4, median of {few} runs "
+          f"(goal: docgen's commands no slower than one cold soffice of the same files)")
+    rows = [
+        ("one file", None),
+        ("cold: soffice --convert-to pdf, a new process and profile", cold),
+        ("docgen.pdfbatch: the same, with the worker's guards (render --pdf)", figures["direct"]),
+        ("docgen render … --pdf: the whole command (Python, render, PDF)", figures["render"]),
+        ("  of which without --pdf (Python start, imports, render, .docx)", figures["render-docx"]),
+        (f"{HANDFUL} files", None),
+        (f"cold: one soffice --convert-to pdf of the {HANDFUL} files", figures["cold-handful"]),
+        ("docgen.pdfbatch: the same files (docgen pdf, before merging)", figures["batch-handful"]),
+        ("docgen pdf …: the whole command (Python, PDFs, merge)", figures["pdf"]),
+    ]
+    for name, value in rows:
+        if value is None:
+            print(f"{name}")
+            continue
+        print(f"  {name:<70}{value:>8.2f} s")
+    print(f"\nThe warm pool (one worker, private profile), median of {runs} runs (targets: ≥ 10× faster than cold, "
+          f"≤ 0.2 s): {warm:.3f} s, {cold / warm:.1f}× faster than cold")
+    print(f"\nPrint job of 100 work plans into one PDF with its cover sheet, 2 workers (goal ≤ 5 s): "
           f"{figures['batch']:.1f} s, {figures['batch_pages']} pages")
     print("\nResident memory of the worker (soffice + soffice.bin), peak per 50 conversions; "
           "restarted after 200 conversions")

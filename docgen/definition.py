@@ -6,6 +6,7 @@ context and the validator are all derived from that one declaration.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Union
 
@@ -22,6 +23,9 @@ COURT_CASE = "court_case"  # a court's case signature ("sygnatura akt"), e.g. "I
 KINDS = (TEXT, TEXTAREA, DATE, CHOICE, BOOL, PESEL, COURT_CASE)
 
 DEFAULT_MAX_LENGTH = {TEXT: 300, TEXTAREA: 8000}
+# A table row never splits across pages (w:cantSplit), and Word cuts off a row taller than a page:
+# a long text printed in a table cell is kept to this many characters (about 17 cm of a 2.9 cm column)
+TABLE_CELL_LIMIT = 600
 
 
 @dataclass(frozen=True)
@@ -102,15 +106,32 @@ class Section:
     statement: str = ""
 
 
+# How much a rule's problem weighs: a blocker stops generating until it is fixed; a warning
+# (a deadline already passed, a plan dated before today) is shown, and the document is generated
+# once the user has confirmed that warning on purpose.
+BLOCKER = "blocker"
+WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem found in the data, addressed by its path ("actions[2].deadline")."""
 
     path: str
     message: str
+    warning: bool = False
+    # the rule that found it ("" for a field's own check)
+    rule: str = ""
+
+    @property
+    def key(self) -> str:
+        """What a user's confirmation of this warning is stored as: the rule, the place and the
+        wording they read, so a warning that says something new must be confirmed again."""
+        digest = hashlib.sha256(self.message.encode("utf-8")).hexdigest()[:12]
+        return f"{self.rule}:{self.path}:{digest}"
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.path}: {'ostrzeżenie: ' if self.warning else ''}{self.message}"
 
 
 @dataclass(frozen=True)
@@ -122,6 +143,24 @@ class Rule:
     check: Callable[[dict[str, Any]], Iterator[Issue]]
     # the section whose wizard step shows the rule's messages
     section: str
+    # BLOCKER: only what the Act or the document's integrity forbids; WARNING: to be confirmed
+    severity: str = BLOCKER
+
+    def __post_init__(self) -> None:
+        if self.severity not in (BLOCKER, WARNING):
+            raise ValueError(f"{self.name}: unknown severity {self.severity!r}")
+
+
+@dataclass(frozen=True)
+class PrintCheck:
+    """What the printed document must hold beyond its numbered sections (a letter's signature, a CV's
+    consent clause), checked by the .docx validator (docgen.docxcheck): `check` gets the document's
+    text a line per paragraph (a table cell's paragraphs too, in order) and yields a Polish message
+    for each thing missing."""
+
+    name: str
+    description: str
+    check: Callable[[list[str]], Iterator[str]]
 
 
 @dataclass(frozen=True)
@@ -132,6 +171,8 @@ class Signature:
     name: str = ""          # the field holding the signer's name
     each: str = ""          # or: a list from `derive`, one block per entry's "name"
     caption: str = "data i podpis"
+    # for `each`: the label when only one person signs ("Członek rodziny współtworzący plan")
+    role_one: str = ""
 
 
 def _blank(value: Any) -> bool:
@@ -163,8 +204,24 @@ class DocType:
     # step is shown and by `prefill` for a new draft; not by the validator or the renderer: a
     # required field left blank is reported, never printed as a skeleton nobody checked.
     fill_in: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda data: {})
+    # filed in the office's case (sprawa) and printing its znak sprawy; False: a family member's own
+    # document (a letter, a CV), which carries and consumes no number of the office
+    in_case_file: bool = True
+    # sent out of the office by the family member (a CV to an employer): its file name must not give
+    # away the family's case, so `file_name` names neither the family nor the case number
+    leaves_office: bool = False
+    # the generated file's name (without version and extension): "{file_stem}", "{family_name}",
+    # "{case_number}", "{date}" (the document's date) and the data's fields by name ("CV_{full_name}");
+    # the documents of a family share its znak, so their date tells them apart
+    file_name: str = "{file_stem}_{family_name}_{case_number}_{date}"
+    # checks of the printed text beyond the sections, for the .docx validator
+    print_checks: tuple[PrintCheck, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.leaves_office and ("{family_name}" in self.file_name or "{case_number}" in self.file_name):
+            raise ValueError(f"{self.id}: a document that leaves the office is named without the family or the case")
+        if not self.in_case_file and "{case_number}" in self.file_name:
+            raise ValueError(f"{self.id}: a document outside the case file has no case number to name it by")
         seen: set[str] = set()
         for section in self.sections:
             for item in section.items:

@@ -1,4 +1,5 @@
-"""Check a .docx against its document type: every section there, as a heading, in order, not empty.
+"""Check a .docx against its document type: every section there, as a heading, in order, not empty,
+and what the type's print checks look for in its text (a letter's signature, a CV's consent clause).
 
 Used on rendered documents and on templates or documents that an office edited
 in Word and uploads again. A section is found by its numbered title
@@ -78,7 +79,20 @@ def check_docx(doctype: DocType, source: Source) -> list[str]:
         if after < before:
             messages.append(f"Sekcja „{doctype.numbered_title(section)}” stoi przed sekcją "
                             f"„{doctype.numbered_title(previous)}”; zachowaj kolejność sekcji ze wzoru.")
-    return messages
+    return messages + _printed_problems(doctype, document)
+
+
+def print_problems(doctype: DocType, source: Source) -> list[str]:
+    """Only what the type's print checks find missing (a letter's signature, a CV's consent clause)."""
+    document = _open(source)
+    return [NOT_DOCX] if document is None else _printed_problems(doctype, document)
+
+
+def _printed_problems(doctype: DocType, document: DocumentObject) -> list[str]:
+    if not doctype.print_checks:
+        return []
+    lines = list(_lines(document))
+    return [message for check in doctype.print_checks for message in check.check(lines)]
 
 
 def _open(source: Source) -> DocumentObject | None:
@@ -134,6 +148,29 @@ def _table_text(table: Table) -> str:
             parts.extend(paragraph.text for paragraph in cell.paragraphs)
             parts.extend(_table_text(inner) for inner in cell.tables)
     return " ".join(" ".join(parts).split())
+
+
+def _cell_lines(table: Table) -> Iterator[str]:
+    seen: set[int] = set()
+    for row in table.rows:
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
+                continue
+            seen.add(id(cell._tc))
+            for item in cell.iter_inner_content():
+                if isinstance(item, Paragraph):
+                    yield item.text
+                else:
+                    yield from _cell_lines(item)
+
+
+def _lines(document: DocumentObject) -> Iterator[str]:
+    """The document's text in reading order, a paragraph a line (a table's cells row by row)."""
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            yield item.text
+        else:
+            yield from _cell_lines(item)
 
 
 def _blocks(document: DocumentObject) -> Iterator[_Block]:

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+from babel import Locale
 from babel.dates import format_date
 
-LOCALE = "pl_PL"
+# parsed once: Babel parses a locale given by name on every call, which showed up on a page of
+# a thousand dates
+LOCALE = Locale.parse("pl_PL")
 
 
 def as_date(value: dt.date | str | None) -> dt.date | None:
@@ -23,6 +27,12 @@ def date_long(value: dt.date | str | None) -> str:
     day = as_date(value)
     if day is None:
         return ""
+    return _long(day)
+
+
+@functools.lru_cache(maxsize=4096)
+def _long(day: dt.date) -> str:
+    # a page of deadlines names the same few dozen days again and again
     return f"{format_date(day, 'd MMMM y', locale=LOCALE)} r."
 
 

@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from pypdf import PdfReader, PdfWriter
 
@@ -399,17 +399,23 @@ class PdfPool:
                 self._release(worker)
 
 
-def merge(pdf_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike, *, duplex: bool = False) -> Path:
+def merge(pdf_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike, *, duplex: bool = False,
+          titles: Sequence[str] | None = None) -> Path:
     """The PDFs one after another in one file at `out_path`, written atomically. With `duplex`,
-    a blank page closes a part that ends on an odd page, so each part starts on a sheet's front."""
+    a blank page closes a part that ends on an odd page, so each part starts on a sheet's front.
+    The parts' own bookmarks stay out (a stack of a hundred documents would list every heading of
+    each, and copying them was half of the merge); with `titles`, one bookmark leads to each part."""
     out_path = Path(out_path).absolute()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     writer = PdfWriter()
-    for path in pdf_paths:
+    for number, path in enumerate(pdf_paths):
         if duplex and len(writer.pages) % 2:
             last = writer.pages[-1].mediabox
             writer.add_blank_page(width=last.width, height=last.height)
-        writer.append(PdfReader(path))
+        first_page = len(writer.pages)
+        writer.append(PdfReader(path), import_outline=False)
+        if titles is not None and first_page < len(writer.pages):
+            writer.add_outline_item(title=titles[number], page_number=first_page)
     temp = _temp_beside(out_path)
     try:
         with open(temp, "wb") as handle:

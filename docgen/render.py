@@ -1,196 +1,20 @@
-"""Sandboxed docxtpl rendering of a document type's data into its Word template.
+"""Making a document: validate the data, build what the template sees, check an office's own
+template, render.
 
-What a user typed must come out exactly as typed. Three things stand in the
-way and are handled here, once for every document type:
-- XML special characters: the environment autoescapes every value;
-- docxtpl rewrites "{_{", "}_}", "{_%" and "%_}" in the rendered XML: braces
-  in values are written as character references, which docxtpl cannot see
-  and Word reads back as the same braces;
-- newlines and tabs become Word line breaks and tabs (docxtpl's listing pass).
-
-Templates may be uploaded by an office, so rendering assumes a hostile one: the environment is
-docgen.templates.sandbox's (no globals, a short list of filters and attributes, bounded values, loops
-and output), the archive's limits hold even when the check was skipped, and whatever goes wrong is
-TemplateRejected, in Polish. A template other than the type's built-in one must pass the check.
+The pieces live below this module and never import it: docgen.context (the template's variables),
+docgen.templates.check (an uploaded template's check) and docgen.templates.engine (the sandboxed
+rendering). A template other than the type's built-in one must pass the check.
 """
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import io
-import os
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined
-from lxml import etree
-from markupsafe import Markup, escape
-
-from .definition import BOOL, CHOICE, DATE, DocType, Field, Repeat
-from .formatting import as_date, date_long, place_and_date
-from .templates.archive import part_place, require_safe_package
-from .templates.problems import TemplateProblem, TemplateRejected
-from .templates.sandbox import HardenedEnvironment, explain_failure, render_budget
+from .context import Letterhead, build_context
+from .definition import DocType
+from .templates.check import require_valid_template
+from .templates.engine import render_context, template_bytes, template_path
 from .validate import require_valid
-
-TEMPLATES_DIR = Path(os.environ.get("DOCGEN_TEMPLATES_DIR", Path(__file__).resolve().parent.parent / "templates_docx"))
-
-_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
-
-
-@dataclass(frozen=True)
-class Letterhead:
-    """The office's data printed on every document; set once per office."""
-
-    name: str
-    address: str
-    city: str
-    phone: str = ""
-    email: str = ""
-
-
-def _finalize(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "tak" if value else "nie"
-    if isinstance(value, dt.date):
-        value = date_long(value)
-    return Markup(str(escape(value)).translate(_BRACES))
-
-
-class _CompilingOnceSandbox(HardenedEnvironment):
-    """docxtpl hands every part of the template to `from_string` on each render; compiling
-    the same XML again is most of the work, so compiled templates are kept by their source."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._compiled: dict[str, Any] = {}
-
-    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's name)
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        template = self._compiled.get(source)
-        if template is None:
-            if len(self._compiled) >= 256:
-                self._compiled.clear()
-            template = self._compiled[source] = super().from_string(source)
-        return template
-
-
-def make_environment() -> HardenedEnvironment:
-    """The filters `data` and `data_krotka` come with HardenedEnvironment (the check knows them there)."""
-    return _CompilingOnceSandbox(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
-
-
-_ENVIRONMENT = make_environment()
-
-
-class _Template(DocxTemplate):
-    """docxtpl re-cleans the same template XML on every render; the result depends only on it."""
-
-    def patch_xml(self, src_xml: str) -> str:
-        return _patched_xml(src_xml)
-
-
-@functools.lru_cache(maxsize=64)
-def _patched_xml(src_xml: str) -> str:
-    return DocxTemplate.patch_xml(None, src_xml)
-
-
-class _BrokenXml(Exception):
-    def __init__(self, part: str, error: Exception):
-        super().__init__(f"{part}: {error}")
-        self.part = part
-
-
-class _StrictXmlTemplate(_Template):
-    """For the template check's trial render: every rendered part must be well-formed XML (docxtpl
-    parses the body with recover=True, which would hide a block tag spanning paragraphs)."""
-
-    def render_xml_part(self, src_xml, part, context, jinja_env=None):
-        xml = super().render_xml_part(src_xml, part, context, jinja_env)
-        try:
-            etree.fromstring(xml.encode("utf-8"))
-        except etree.XMLSyntaxError as error:
-            raise _BrokenXml(part_place(str(part.partname).lstrip("/")), error) from None
-        return xml
-
-
-BROKEN_RESULT = ("po wypełnieniu {part} nie jest poprawnym dokumentem Word. Zwykle blok {{% if %}} albo "
-                 "{{% for %}} zaczyna się w jednym akapicie (albo wierszu tabeli), a kończy w innym: taki blok "
-                 "zapisuje się jako {{%p if … %}} … {{%p endif %}} w osobnych akapitach, a w tabeli "
-                 "{{%tr for … %}} … {{%tr endfor %}} w osobnych wierszach.")
-
-
-def _value(spec: Field, value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    if spec.kind == DATE:
-        return as_date(value)
-    if spec.kind == CHOICE:
-        return spec.choice_label(value)
-    if spec.kind == BOOL:
-        return bool(value)
-    return value
-
-
-def build_context(doctype: DocType, data: dict[str, Any], *, letterhead: Letterhead,
-                  case_number: str) -> dict[str, Any]:
-    """The template's variables: every field by name, formatted for print."""
-    context: dict[str, Any] = {}
-    for _, item in doctype.items():
-        if isinstance(item, Repeat):
-            context[item.name] = [
-                {spec.name: _value(spec, row.get(spec.name)) for spec in item.fields}
-                for row in data.get(item.name) or []
-            ]
-        else:
-            context[item.name] = _value(item, data.get(item.name))
-    context.update(doctype.derive(data))
-    context.update(
-        office=asdict(letterhead),
-        case_number=case_number,
-        document_title=doctype.title,
-        place_and_date=place_and_date(data.get(doctype.place_field) or letterhead.city,
-                                      data.get(doctype.date_field) or dt.date.today()),
-    )
-    return context
-
-
-@functools.lru_cache(maxsize=32)
-def _template_bytes(path: Path, mtime: float) -> bytes:
-    return path.read_bytes()
-
-
-def template_path(doctype: DocType) -> Path:
-    return TEMPLATES_DIR / doctype.template
-
-
-def render_context(template: Path | bytes, context: dict[str, Any], *, strict_xml: bool = False) -> bytes:
-    """Render a ready context into a template; returns the .docx bytes.
-
-    Does not run the template check (render_valid does, for other than built-in templates), yet
-    stays safe for any template: raises TemplateRejected rather than run or read anything.
-    """
-    if isinstance(template, Path):
-        template = _template_bytes(template, template.stat().st_mtime)
-    require_safe_package(template)  # zip bombs, macros, external links: before python-docx unpacks it
-    document = (_StrictXmlTemplate if strict_xml else _Template)(io.BytesIO(template))
-    out = io.BytesIO()
-    try:
-        with render_budget():
-            document.render(context, _ENVIRONMENT, autoescape=True)
-            document.save(out)
-    except TemplateRejected:
-        raise
-    except _BrokenXml as error:
-        raise TemplateRejected([TemplateProblem(BROKEN_RESULT.format(part=error.part))]) from error
-    except Exception as error:  # noqa: BLE001 - a hostile template may raise anything; say so in Polish
-        raise TemplateRejected([explain_failure(error)]) from error
-    return out.getvalue()
 
 
 def _built_in(template: Path | bytes, doctype: DocType) -> bool:
@@ -210,11 +34,9 @@ def render_valid(doctype: DocType, clean: dict[str, Any], *, letterhead: Letterh
                  template: Path | bytes | None = None) -> bytes:
     """Render data that `require_valid` has already returned; any template but the type's built-in
     one must pass the template check (TemplateRejected lists its problems)."""
-    from .templates.check import require_valid_template  # the check renders through this module
-
     source = template or template_path(doctype)
     if not _built_in(source, doctype):
-        source = source if isinstance(source, bytes) else _template_bytes(source, source.stat().st_mtime)
+        source = source if isinstance(source, bytes) else template_bytes(source)
         require_valid_template(source, doctype)
     context = build_context(doctype, clean, letterhead=letterhead, case_number=case_number)
     return render_context(source, context)

@@ -6,6 +6,7 @@ can all show it next to the right input.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from typing import Any, Iterable, Iterator
@@ -13,7 +14,8 @@ from typing import Any, Iterable, Iterator
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import pesel as pesel_number
 
-from .definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TEXT, TEXTAREA, DocType, Field, Issue, Repeat
+from .definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TEXT, TEXTAREA, WARNING, DocType, Field, Issue, Repeat
+from .formatting import date_long
 
 # Characters XML 1.0 cannot carry: a .docx could not hold them, so they are
 # refused with a message instead of being dropped silently.
@@ -42,6 +44,17 @@ def normalise_text(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _too_long(spec: Field, value: str, path: str) -> Iterator[Issue]:
+    if spec.limit and len(value) > spec.limit:
+        yield Issue(path, f"{spec.label}: tekst jest za długi ({len(value)} znaków, najwyżej {spec.limit}).")
+
+
+def _too_many(group: Repeat, rows: list, path: str) -> Iterator[Issue]:
+    if len(rows) > group.max_items:
+        yield Issue(path, f"{group.label}: najwyżej {group.max_items} pozycji (jest {len(rows)}); "
+                          f"usuń {len(rows) - group.max_items}.")
+
+
 def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
     """Type and format of one present, non-blank value."""
     label = spec.label
@@ -52,8 +65,7 @@ def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
         bad = _XML_INVALID.search(value)
         if bad:
             yield Issue(path, f"{label}: niedozwolony znak sterujący (kod {ord(bad.group()):#06x}); usuń go z tekstu.")
-        if spec.limit and len(value) > spec.limit:
-            yield Issue(path, f"{label}: tekst jest za długi ({len(value)} znaków, najwyżej {spec.limit}).")
+        yield from _too_long(spec, value, path)
     elif spec.kind == DATE:
         try:
             day = dt.date.fromisoformat(value) if isinstance(value, str) else None
@@ -62,9 +74,9 @@ def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
         if day is None or len(value) != 10:
             yield Issue(path, f"{label}: nieprawidłowa data; podaj ją w postaci RRRR-MM-DD.")
         elif not _EARLIEST <= day <= _LATEST:
-            yield Issue(path, f"{label}: data {value} jest poza dopuszczalnym zakresem.")
+            yield Issue(path, f"{label}: data {date_long(day)} jest poza dopuszczalnym zakresem.")
     elif spec.kind == CHOICE:
-        if value not in dict(spec.choices):
+        if not isinstance(value, str) or value not in dict(spec.choices):
             allowed = ", ".join(code for code, _ in spec.choices)
             yield Issue(path, f"{label}: nieznana wartość {value!r}; dozwolone: {allowed}.")
     elif spec.kind == BOOL:
@@ -114,8 +126,7 @@ def _check_repeat(group: Repeat, value: Any, path: str) -> Iterator[Issue]:
     if len(value) < group.min_items:
         wanted = "jedną pozycję" if group.min_items == 1 else f"{group.min_items} pozycji"
         yield Issue(path, f"{group.label}: dodaj co najmniej {wanted} ({group.item_label}).")
-    if len(value) > group.max_items:
-        yield Issue(path, f"{group.label}: najwyżej {group.max_items} pozycji.")
+    yield from _too_many(group, value, path)
     for index, row in enumerate(value):
         row_path = f"{path}[{index}]."
         if not isinstance(row, dict):
@@ -149,8 +160,43 @@ def normalise(doctype: DocType, data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _readable(spec: Field, value: Any) -> bool:
+    """Whether a rule can read the value as its kind (a text may still be too long: the field says so)."""
+    if spec.kind == DATE:
+        try:
+            return isinstance(value, str) and len(value) == 10 and bool(dt.date.fromisoformat(value))
+        except ValueError:
+            return False
+    if spec.kind == CHOICE:
+        return isinstance(value, str) and value in dict(spec.choices)
+    if spec.kind == BOOL:
+        return isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def _readable_view(doctype: DocType, data: dict[str, Any]) -> dict[str, Any]:
+    """The normalised data as rules may read it: a value of the wrong kind is None, a group that is
+    not a list is empty, a row that is not an object has every field None (rows keep their places,
+    so "działanie 3" stays the third). Every rule can then run beside the fields' own problems."""
+
+    def readable_row(fields: tuple[Field, ...], row: Any) -> dict[str, Any]:
+        row = row if isinstance(row, dict) else {}
+        return {**row, **{spec.name: row.get(spec.name) if _readable(spec, row.get(spec.name)) else None
+                          for spec in fields}}
+
+    view = dict(data)
+    for _, item in doctype.items():
+        value = data.get(item.name)
+        if isinstance(item, Repeat):
+            view[item.name] = [readable_row(item.fields, row) for row in value] if isinstance(value, list) else []
+        elif not _readable(item, value):
+            view[item.name] = None
+    return view
+
+
 def validate(doctype: DocType, data: dict[str, Any], sections: Iterable[str] | None = None) -> list[Issue]:
-    """All problems of `data`, or only those of the named sections (a wizard step)."""
+    """All problems of `data`, or only those of the named sections (a wizard step): each field's own
+    and those of the rules that span fields, blockers and warnings alike, all at once."""
     if not isinstance(data, dict):
         return [Issue("$", "Dane dokumentu muszą być obiektem JSON.")]
     wanted = set(sections) if sections is not None else None
@@ -165,17 +211,61 @@ def validate(doctype: DocType, data: dict[str, Any], sections: Iterable[str] | N
         issues.extend(_check_fields(fields, data, ""))
         for group in (item for item in section.items if isinstance(item, Repeat)):
             issues.extend(_check_repeat(group, data.get(group.name), group.name))
-    if issues and wanted is None:
-        return issues  # cross-field rules assume well-typed data
+    # one message per place is enough: where a field's own check spoke, a rule stays silent
+    places = {issue.path for issue in issues}
+    view = _readable_view(doctype, data)
     for rule in doctype.rules:
         if wanted is not None and rule.section not in wanted:
             continue
-        issues.extend(rule.check(data))
+        issues.extend(dataclasses.replace(issue, warning=rule.severity == WARNING, rule=rule.name)
+                      for issue in rule.check(view) if issue.path not in places)
     return issues
 
 
-def require_valid(doctype: DocType, data: dict[str, Any]) -> dict[str, Any]:
-    issues = validate(doctype, data)
+def oversized(doctype: DocType, data: dict[str, Any], sections: Iterable[str]) -> list[Issue]:
+    """Texts longer and groups with more rows than the definition allows, in the named sections:
+    what a draft must not store (the rest of the validation may wait until the document is done)."""
+    data = normalise(doctype, data)
+    wanted = set(sections)
+    issues: list[Issue] = []
+
+    def texts(fields: Iterable[Field], values: dict[str, Any], prefix: str, row_label: str = "") -> None:
+        for spec in fields:
+            value = values.get(spec.name)
+            if spec.kind in (TEXT, TEXTAREA) and isinstance(value, str):
+                issues.extend(Issue(issue.path, row_label + issue.message)
+                              for issue in _too_long(spec, value, f"{prefix}{spec.name}"))
+
+    for section in doctype.sections:
+        if section.name not in wanted:
+            continue
+        texts([item for item in section.items if isinstance(item, Field)], data, "")
+        for group in (item for item in section.items if isinstance(item, Repeat)):
+            rows = data.get(group.name)
+            if not isinstance(rows, list):
+                continue
+            issues.extend(_too_many(group, rows, group.name))
+            for index, row in enumerate(rows):
+                if isinstance(row, dict):
+                    texts(group.fields, row, f"{group.name}[{index}].",
+                          f"{group.label}, {group.item_label} {index + 1} – ")
+    return issues
+
+
+def blocking(issues: Iterable[Issue], confirmed: Iterable[str] = ()) -> list[Issue]:
+    """What stops a document from being generated: every blocker, and every warning the user has
+    not confirmed on purpose (`confirmed` holds the confirmed warnings' `Issue.key`)."""
+    confirmed = set(confirmed)
+    return [issue for issue in issues if not issue.warning or issue.key not in confirmed]
+
+
+def warnings(issues: Iterable[Issue]) -> list[Issue]:
+    return [issue for issue in issues if issue.warning]
+
+
+def require_valid(doctype: DocType, data: dict[str, Any], confirmed: Iterable[str] = ()) -> dict[str, Any]:
+    """The normalised data, or DataInvalid with every blocker and every unconfirmed warning."""
+    issues = blocking(validate(doctype, data), confirmed)
     if issues:
         raise DataInvalid(issues)
     return normalise(doctype, data)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from docgen.doctypes import get_doctype
+from docgen.store import approvals
 from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, generate
 from docgen.store.institutions import create as create_institution
@@ -18,7 +19,8 @@ from test_office_templates import changed_template
 
 PASSWORD = "inne-haslo-biura-2026"
 # values for URL arguments that are not ids
-PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css", "page": 1, "doc_type": "work_plan"}
+PLAIN_ARGUMENTS = {"step": "family", "filename": "style.css", "page": 1, "doc_type": "work_plan",
+                   "token": "nieznany-token"}
 
 
 @pytest.fixture
@@ -55,6 +57,11 @@ def world(session, output_dir):
                                                               "kind": "szkola", "address": "ul. Szkolna 2"})
     institution_a = create_institution(session, family_a.office_id, {"name": "Klub Sportowy w Lipowcu",
                                                                      "kind": "ngo", "address": "ul. Sportowa 1"})
+    # an account change waiting in each office for its head (only its admin and heads may see it)
+    admin_b = create_user(session, office_b, "admin_b", "Ewa Lis", "admin", PASSWORD)
+    admin_a = session.scalars(select(User).where(User.username == "admin")).one()
+    changes = {"a": approvals.request(session, admin_a, assistant1, approvals.PROMOTION),
+               "b": approvals.request(session, admin_b, assistant_b, approvals.PROMOTION)}
     # a Word template uploaded by each office (only its admin may see it)
     templates = {which: office_templates.upload(session, office, "work_plan", changed_template(), "plan.docx", None)
                  for which, office in (("a", family_a.office), ("b", office_b))}
@@ -63,7 +70,8 @@ def world(session, output_dir):
             "institution_a": institution_a, "institution_b": institution_b,
             "job_a": jobs[family_a.id], "job_b": jobs[family_b.id],
             "head_b": head_b, "assistant_b": assistant_b,
-            "template_a": templates["a"], "template_b": templates["b"]}
+            "template_a": templates["a"], "template_b": templates["b"],
+            "change_a": changes["a"], "change_b": changes["b"]}
 
 
 def _url(rule, values):
@@ -82,7 +90,7 @@ def _walk(app, client, values, secrets):
     """Every route with every method: the ones with ids must answer 404; none may show a secret."""
     checked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in ("static", "auth.logout", "auth.login"):
+        if rule.endpoint in ("static", "auth.logout", "auth.logout_everywhere", "auth.login"):
             continue
         url = _url(rule, values)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -102,7 +110,7 @@ def _ids(world, which):
     record = world[f"file_{which}"]
     return {"family_id": family.id, "document_id": record.document_id, "file_id": record.id,
             "job_id": world[f"job_{which}"].id, "institution_id": world[f"institution_{which}"].id,
-            "template_id": world[f"template_{which}"].id}
+            "template_id": world[f"template_{which}"].id, "change_id": world[f"change_{which}"].id}
 
 
 def _login(app, username, password):
@@ -131,7 +139,7 @@ def test_assistant_of_another_office_gets_404_everywhere(app, world, demo_passwo
 
 def test_admin_sees_no_family_data(app, world, demo_password):
     values = {**_ids(world, "a"), "user_id": world["head_b"].id, "institution_id": world["institution_b"].id,
-              "template_id": world["template_b"].id}
+              "template_id": world["template_b"].id, "change_id": world["change_b"].id}
     client = _login(app, "admin", demo_password)
     _walk(app, client, values, [world["family_a"].family_name])
     assert client.get(f"/rodziny/{world['family_a'].id}").status_code == 404

@@ -25,7 +25,7 @@ def _logs_in(app, username: str, password: str) -> bool:
 
 
 def _errors(html: str) -> list[str]:
-    return re.findall(r'<p class="error">([^<]*)</p>', html)
+    return re.findall(r'<p class="error"[^>]*>([^<]*)</p>', html)
 
 
 # --- the password policy ----------------------------------------------------------------
@@ -268,8 +268,10 @@ def test_office_settings_are_saved(login, session):
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("caseload_limit", "0", "Podaj liczbę od 1 do 50 (rodzin)."),
-    ("caseload_limit", "51", "Podaj liczbę od 1 do 50 (rodzin)."),
+    # art. 15 ust. 4: an office may lower the limit of 15, never raise it
+    ("caseload_limit", "0", "Podaj liczbę od 1 do 15 (rodzin; ustawa pozwala najwyżej na 15)."),
+    ("caseload_limit", "16", "Podaj liczbę od 1 do 15 (rodzin; ustawa pozwala najwyżej na 15)."),
+    ("caseload_limit", "51", "Podaj liczbę od 1 do 15 (rodzin; ustawa pozwala najwyżej na 15)."),
     ("caseload_limit", "dużo", "Wpisz liczbę całkowitą"),
     ("caseload_limit", "12,5", "Wpisz liczbę całkowitą"),
     ("retention_years", "", "Podaj liczbę od 1 do 50 (lat)."),

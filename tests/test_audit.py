@@ -62,7 +62,8 @@ def test_record_refuses_unknown_actions_and_pesel_like_details(db_session):
     with pytest.raises(ValueError, match="danych osobowych"):
         audit.record(db_session, user=None, action=audit.VIEW, detail="pesel 91031441223")
     assert set(audit.ACTIONS) == {"view", "create", "update", "generate", "download", "delete", "export",
-                                  "anonymise", "close", "login", "login_failed", "logout"}
+                                  "anonymise", "close", "reopen", "login", "login_failed", "logout",
+                                  "request", "confirm", "refuse", "cancel"}
 
 
 def test_record_trims_to_the_columns(db_session):

@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from docgen.definition import Issue
 from docgen.doctypes import DOCTYPES, get_doctype
+from docgen.formatting import date_long
 from docgen.store import users
+from docgen.store.cardsync import accept_changes, offered_changes
 from docgen.store.documents import create_document, generate
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, Office, Person, User
-from docgen.validate import validate
+from docgen.validate import DataInvalid, validate
 
 
 def _case(session, *, basis="zgoda", foster=False):
@@ -122,8 +124,13 @@ def test_a_plan_needs_the_familys_consent_or_a_court_order_recorded_before_it(db
 
     family, ewa = _case(db_session, basis="")
     consent = get_doctype("family_consent").example()
-    _generated(db_session, family, ewa, "family_consent", consent)
-    # the signed consent is recorded in the case file once; the plan starts with it
+    signed = _generated(db_session, family, ewa, "family_consent", consent)
+    # the signed consent is offered to the case file, never written there unasked; accepted, the plan starts with it
+    assert family.basis == ""
+    offered = offered_changes(signed, dt.date(2026, 12, 3))
+    assert [(change.key, change.proposed) for change in offered] == [
+        ("family:basis", "zgoda rodziny"), ("family:consent_date", date_long(consent["consent_date"]))]
+    accept_changes(db_session, signed, [change.key for change in offered], dt.date(2026, 12, 3))
     assert (family.basis, family.consent_date) == ("zgoda", dt.date.fromisoformat(consent["consent_date"]))
     document = create_document(db_session, family, "work_plan", ewa)
     assert (document.data["basis"], document.data["consent_date"]) == ("zgoda", consent["consent_date"])
@@ -176,13 +183,70 @@ def test_a_sixteenth_family_is_refused_with_the_offices_limit(login, session):
     assert session.scalars(select(Family).where(Family.family_name == "Szesnaści")).first() is None
 
 
+ART_17 = ("Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny (art. 17 ustawy): wskazano to "
+          "samo konto w programie.")
+
+
 def test_the_assistant_cannot_be_the_familys_social_worker(login, session):
+    """art. 17 compares people: the accounts, whether picked from the list or typed by name."""
     family = _family(session, "Krajewscy")
-    response = login("asystent1").post(f"/rodziny/{family.id}/edycja", data={
-        "family_name": family.family_name, "address": family.address, "social_worker_name": "ewa  Kalinowska",
-        "action": "save"})
-    assert response.status_code == 200
-    assert "Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny (art. 17 ustawy)." in response.text
+    ewa = session.scalars(select(User).where(User.username == "asystent1")).one()
+    client = login("asystent1")
+    for fields in ({"social_worker_id": str(ewa.id)}, {"social_worker_name": "ewa  Kalinowska"}):
+        response = client.post(f"/rodziny/{family.id}/edycja", data={
+            "family_name": family.family_name, "address": family.address, "action": "save", **fields})
+        assert response.status_code == 200
+        assert ART_17 in response.text
+    session.refresh(family)
+    assert family.social_worker_id is None
+
+
+def test_the_social_worker_is_an_account_or_a_typed_name(login, session):
+    family = _family(session, "Krajewscy")
+    head = session.scalars(select(User).where(User.username == "kierownik")).one()
+    client = login("asystent1")
+    page = client.get(f"/rodziny/{family.id}/edycja").text
+    assert f'<option value="{head.id}">{head.full_name}</option>' in page
+    response = client.post(f"/rodziny/{family.id}/edycja", data={
+        "family_name": family.family_name, "address": family.address, "social_worker_id": str(head.id),
+        "social_worker_name": "", "action": "save"})
+    assert response.status_code == 302
+    session.refresh(family)
+    assert (family.social_worker_id, family.social_worker_name) == (head.id, head.full_name)
+    # a worker without an account: the typed name, no account
+    client.post(f"/rodziny/{family.id}/edycja", data={
+        "family_name": family.family_name, "address": family.address, "social_worker_id": "",
+        "social_worker_name": "Marek Sobczak", "action": "save"})
+    session.refresh(family)
+    assert (family.social_worker_id, family.social_worker_name) == (None, "Marek Sobczak")
+
+
+def test_the_head_cannot_assign_the_family_to_its_social_worker(login, session):
+    family = _family(session, "Krajewscy")
+    ewa = session.scalars(select(User).where(User.username == "asystent1")).one()
+    family.social_worker_id, family.social_worker_name = ewa.id, ewa.full_name
+    session.commit()
+    response = login("kierownik").post(f"/rodziny/{family.id}/edycja", data={
+        "family_name": family.family_name, "address": family.address, "assistant_id": str(ewa.id),
+        "social_worker_id": str(ewa.id), "action": "save"})
+    assert response.status_code == 200 and ART_17 in response.text
+
+
+def test_a_document_naming_the_assistant_as_the_social_worker_is_not_generated(db_session, output_dir):
+    family, ewa = _case(db_session)
+    plan = create_document(db_session, family, "work_plan", ewa)
+    plan.data = {**plan.data, **get_doctype("work_plan").example(), "social_worker_name": "Ewa  Kalinowska"}
+    with pytest.raises(DataInvalid) as refused:
+        generate(db_session, plan, ewa)
+    assert [(issue.path, issue.message) for issue in refused.value.issues] == [
+        ("social_worker_name", "Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny (art. 17 "
+                               "ustawy): Ewa  Kalinowska i Ewa Kalinowska to jedno konto w programie. Wskaż "
+                               "pracownika socjalnego rodziny.")]
+    assert plan.case_number is None
+    # another person of the office, with an account or without one, is the social worker
+    for worker in ("Barbara Lis", "Marek Sobczak"):
+        plan.data = {**plan.data, "social_worker_name": worker}
+        assert generate(db_session, plan, ewa).version >= 1
 
 
 def test_the_dashboard_is_the_first_page_and_lists_overdue_assessments_in_polish(login, session):
@@ -225,7 +289,8 @@ def test_the_family_list_pages_a_large_office_and_counts_in_the_database(login, 
     first = client.get("/rodziny/").text
     assert "Strona 1 z 2 (123 rodzin)" in first
     assert "Krajewscy" in first and "Zzz 119" not in first
-    assert re.search(r"Krajewscy</a></td>\s*<td>[^<]*</td>\s*<td>Ewa Kalinowska</td>\s*<td>4</td>\s*<td>0</td>", first)
+    assert re.search(r"Krajewscy</a></td>\s*<td>[^<]*</td>\s*<td>Ewa Kalinowska</td>\s*<td>.*?praca trwa.*?</td>"
+                     r"\s*<td>4</td>\s*<td>0</td>", first)
     second = client.get("/rodziny/?strona=2").text
     assert "Zzz 119" in second and "Krajewscy" not in second
     assert "Strona 2 z 2" in client.get("/rodziny/?strona=99").text  # past the end: the last page

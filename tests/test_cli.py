@@ -189,7 +189,7 @@ def test_render_unknown_office(capsys, demo_db, example_json, tmp_path):
 
 
 def test_render_with_a_given_template(capsys, demo_db, example_json, tmp_path):
-    from docgen.render import template_path
+    from docgen.templates.engine import template_path
 
     template = tmp_path / "mój szablon.docx"
     shutil.copy(template_path(get_doctype("work_plan")), template)
@@ -291,15 +291,24 @@ def test_serve_imports_the_app_lazily(capsys, cli_db, monkeypatch):
     import waitress
 
     import webforms.serving  # noqa: F401  (real: it only chooses the server)
+    from webforms import proxy
 
     calls = {}
     fake = types.ModuleType("webforms")
-    fake.create_app = lambda: "the-app"
+    fake.create_app = lambda config=None: ("the-app", config)
+    fake.proxy = proxy
     monkeypatch.setitem(sys.modules, "webforms", fake)
     monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: calls.update(app=app, **kwargs))
     code, out, _ = run(capsys, "serve", "--port", "5055")
     assert code == 0 and "http://127.0.0.1:5055" in out
-    assert calls == {"app": "the-app", "host": "127.0.0.1", "port": 5055, "threads": 8}
+    assert calls == {"app": ("the-app", None), "host": "127.0.0.1", "port": 5055, "threads": 8}
+    # behind a proxy, waitress believes its headers and the app is told not to apply them again
+    monkeypatch.setenv("DOCGEN_BEHIND_PROXY", "1")
+    calls.clear()
+    code, out, _ = run(capsys, "serve", "--port", "5055")
+    assert code == 0 and "tylko od 127.0.0.1" in out
+    assert calls["app"] == ("the-app", {proxy.APPLIED_BY_SERVER: True})
+    assert calls["trusted_proxy"] == "127.0.0.1" and calls["trusted_proxy_count"] == 1
 
 
 # --- the installed command and the engine's independence of Flask -------------------------
@@ -349,7 +358,7 @@ def test_render_pdf_without_libreoffice_says_so_and_spends_nothing(demo_db, exam
                                                                    monkeypatch):
     import docgen.pdf
 
-    monkeypatch.setattr(docgen.pdf, "libreoffice_available", lambda: False)
+    monkeypatch.setattr(docgen.pdf, "soffice_path", lambda: None)  # the command needs only soffice itself
     code, out, err = run(capsys, "render", "work_plan", str(example_json), "-o", str(tmp_path / "plan.docx"),
                          "--pdf", str(tmp_path / "plan.pdf"))
     assert code == 2

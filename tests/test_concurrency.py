@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import func, select
 
 from docgen.doctypes import get_doctype
-from docgen.store import printjobs
+from docgen.store import cases, printjobs
 from docgen.store import templates as office_templates
 from docgen.store.db import make_sessionmaker
 from docgen.store.demo import load_demo
-from docgen.store.documents import allocate_case_number, create_document, file_path, generate
-from docgen.store.models import (ROLE_ADMIN, JOB_FINISHED, JOB_QUEUED, ActiveTemplate, CaseCounter, Document, Family,
-                                 GeneratedFile, Office, PrintJob, TemplateVersion, User)
+from docgen.store.documents import create_document, file_path, generate
+from docgen.store.models import (ROLE_ADMIN, JOB_FINISHED, JOB_QUEUED, ActiveTemplate, CaseCounter, CaseFile, Document,
+                                 Family, GeneratedFile, Office, PrintJob, TemplateVersion, User)
 from test_office_templates import changed_template
 from test_print_office import needs_libreoffice, pool  # noqa: F401  (a module-wide warm LibreOffice)
 from test_store import make_office, make_user
@@ -85,7 +85,7 @@ def web(world):
 
 
 def _flash(page: str) -> str:
-    return " ".join(re.findall(r'class="flash flash-\w+" role="status">([^<]*)<', page))
+    return " ".join(re.findall(r'class="flash flash-\w+" role="(?:status|alert)">([^<]*)<', page))
 
 
 # --- generating one document ---------------------------------------------------------------
@@ -259,18 +259,45 @@ def test_the_later_of_two_saves_of_one_step_is_refused_with_what_was_typed(world
 # --- case numbers -----------------------------------------------------------------------
 
 def test_twenty_simultaneous_case_numbers_are_distinct_and_consecutive(world):
-    """Starting a new year: the counter's row is created by whichever comes first."""
+    """Starting a new year of a JRWA class: the counter's row is created by whichever comes first,
+    and each of twenty cases opened at once gets its own number, none skipped."""
     sessions = world["sessions"]
 
-    def number(_index):
+    def open_one(_index):
         with sessions() as session:
-            value = allocate_case_number(session, session.get(Office, world["office"]), 2031)
+            office = session.get(Office, world["office"])
+            case = cases.open_case(session, office, office.jrwa_symbol, dt.date(2031, 1, 2), opened_by="work_plan")
             session.commit()
-            return value
+            return case.reference
 
-    results = at_once(PEOPLE, number)
+    results = at_once(PEOPLE, open_one)
     assert sorted(results, key=lambda n: int(n.split(".")[-2])) == [f"MOPS.AR.4101.{n}.2031"
                                                                     for n in range(1, PEOPLE + 1)], results
+    with sessions() as session:
+        assert session.scalars(select(CaseCounter.last_number).where(
+            CaseCounter.office_id == world["office"], CaseCounter.year == 2031)).all() == [PEOPLE]
+
+
+def test_twenty_people_opening_one_familys_case_at_once_open_one(world):
+    """Twenty first documents of one family at the same moment: one case, one znak for all, one number spent."""
+    sessions = world["sessions"]
+    with sessions() as session:
+        spent_before = session.scalar(select(func.coalesce(func.sum(CaseCounter.last_number), 0)))
+
+    def family_case(_index):
+        with sessions() as session:
+            case = cases.family_case(session, session.get(Family, world["family"]), dt.date(2031, 1, 2),
+                                     opened_by="visit_record")
+            session.commit()
+            return case.reference
+
+    results = at_once(PEOPLE, family_case)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len(set(results)) == 1, results
+    with sessions() as session:
+        assert session.scalars(select(CaseFile.reference).where(CaseFile.family_id == world["family"])).all() \
+            == results[:1]
+        assert session.scalar(select(func.sum(CaseCounter.last_number))) == spent_before + 1
 
 
 # --- print jobs -------------------------------------------------------------------------

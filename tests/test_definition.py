@@ -7,10 +7,10 @@ import jsonschema
 import pytest
 
 from docgen.casefile import FAMILY_RECORD
+from docgen.context import Letterhead, build_context
 from docgen.definition import DATE, DocType, Field, Repeat, Section
 from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.prefill import prefill
-from docgen.render import Letterhead, build_context
 from docgen.schema import json_schema
 from docgen.validate import normalise, validate
 
@@ -104,7 +104,13 @@ def test_prefill_takes_the_case_facts_the_fields_name():
 
 def test_family_record_reuses_the_plan_fields_but_asks_for_less():
     record_members = FAMILY_RECORD.item("members")
-    assert record_members.fields == PLAN.item("members").fields
+    plan_fields = PLAN.item("members").fields
+    # the plan's very fields first, then what only the card keeps (work, disability, contact, placement)
+    assert record_members.fields[:len(plan_fields)] == plan_fields
+    assert {spec.name for spec in record_members.fields[len(plan_fields):]} == {
+        "employment", "disability", "phone", "email", "care_form", "care_name", "placement_date", "placement_court",
+        "placement_case_number", "placement_order_date"}
+    assert not any(spec.required for spec in record_members.fields[len(plan_fields):])
     assert validate(FAMILY_RECORD, {"family_name": "Zawadzcy", "address": "ul. Leśna 12"}) == []
     assert PLAN.item("basis").required and not FAMILY_RECORD.item("basis").required
 
@@ -112,7 +118,7 @@ def test_family_record_reuses_the_plan_fields_but_asks_for_less():
 @pytest.mark.parametrize("changes, path, message", [
     ({"valid_to": "2026-10-01"}, "valid_to", "musi być późniejsza"),
     ({"consent_date": "2026-12-01"}, "consent_date", "musi poprzedzać plan"),
-    ({"social_worker_name": "Ewa Kalinowska"}, "social_worker_name", "art. 17"),
+    ({"members": [{**PLAN.example()["members"][0], "sex": "M"}]}, "members[0].sex", "PESEL wskazuje inną płeć"),
     ({"plan_date": "bad"}, "plan_date", "RRRR-MM-DD"),
     ({"strengths": "tekst\x07z dzwonkiem"}, "strengths", "niedozwolony znak"),
     ({"basis": "ustnie"}, "basis", "nieznana wartość"),
@@ -145,7 +151,7 @@ def test_member_needs_birth_date_or_pesel_and_they_must_agree():
     data["members"][0] = {**data["members"][0], "birth_date": "1991-03-15"}
     issues = {issue.path: issue.message for issue in validate(PLAN, data)}
     assert "podaj datę urodzenia albo PESEL" in issues["members[3].birth_date"]
-    assert "PESEL wskazuje inną datę urodzenia (1991-03-14)" in issues["members[0].pesel"]
+    assert "PESEL wskazuje inną datę urodzenia (14 marca 1991 r.)" in issues["members[0].pesel"]
 
 
 def test_an_invalid_pesel_checksum_is_refused():

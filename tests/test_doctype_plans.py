@@ -34,6 +34,11 @@ def test_example_is_valid_for_the_validator_and_the_schema():
     jsonschema.Draft202012Validator(json_schema(PLAN)).validate(example)
 
 
+# art. 15 ust. 1 pkt 2 names the family and the coordinator: the social worker's consultation, which the
+# work plan requires (pkt 1), is optional in the coordinated plan
+CONSULTATION = {"social_worker_name", "consultation_date"}
+
+
 def test_everything_of_the_work_plan_is_there_with_the_same_fields():
     for _, item in WORK_PLAN.items():
         mine = PLAN.item(item.name)
@@ -41,12 +46,15 @@ def test_everything_of_the_work_plan_is_there_with_the_same_fields():
         if isinstance(item, Repeat):
             assert [(f.name, f.kind, f.required) for f in mine.fields] == \
                    [(f.name, f.kind, f.required) for f in item.fields]
+        elif item.name in CONSULTATION:
+            assert item.required and not mine.required
         else:
             assert (mine.kind, mine.required, mine.choices) == (item.kind, item.required, item.choices)
     for rule in WORK_PLAN.rules:
         if rule.name != "no_child_in_foster_care":
             assert rule in PLAN.rules
-    assert PLAN.item("coordinator_name").required and PLAN.item("coordinator_unit").required
+    # required by the form of care (the rule coordinator_or_facility), not always
+    assert not PLAN.item("coordinator_name").required and not PLAN.item("facility_contact_name").required
 
 
 def test_work_plan_items_are_prefilled_from_the_plan_in_force_without_changing_it():
@@ -70,6 +78,7 @@ def test_signatures_include_the_coordinator():
         ("Członkowie rodziny współtworzący plan", "signatories"),
         ("Asystent rodziny", "assistant_name"),
         ("Koordynator rodzinnej pieczy zastępczej", "coordinator_name"),
+        ("W imieniu placówki", "facility_contact_name"),
         ("Plan skonsultowano z pracownikiem socjalnym", "social_worker_name"),
     ]
     assert [s["name"] for s in PLAN.derive(PLAN.example())["signatories"]] == ["Anna Zawadzka", "Tomasz Zawadzki"]
@@ -79,15 +88,15 @@ def test_signatures_include_the_coordinator():
 @pytest.mark.parametrize("data, path, message", [
     (_child(placement_date="2027-02-16"), "children_in_care[0].placement_date",
      "Dzieci w pieczy zastępczej, dziecko 1 – data umieszczenia w pieczy jest późniejsza niż data sporządzenia "
-     "planu (2027-02-15)."),
+     "planu (15 lutego 2027 r.)."),
     (_child(placement_date="2018-11-06"), "children_in_care[0].placement_date",
      "Dzieci w pieczy zastępczej, dziecko 1 – data umieszczenia w pieczy jest wcześniejsza niż data urodzenia."),
     (_child(help_plan_date="2027-02-20"), "children_in_care[0].help_plan_date",
      "Dzieci w pieczy zastępczej, dziecko 1 – plan pomocy dziecku ma datę późniejszą niż data sporządzenia "
-     "planu (2027-02-15); podaj plan, z którym ten plan skoordynowano."),
+     "planu (15 lutego 2027 r.); podaj plan, z którym ten plan skoordynowano."),
     (_example(return_conditions=[{"condition": "Stała opieka po szkole.", "responsible": "Anna Zawadzka",
                                   "deadline": "2027-02-14"}]), "return_conditions[0].deadline",
-     "Warunki powrotu dziecka do rodziny, warunek 1 – termin jest przed początkiem planu (2027-02-15)."),
+     "Warunki powrotu dziecka do rodziny, warunek 1 – termin jest przed początkiem planu (15 lutego 2027 r.)."),
 ])
 def test_rules_of_the_coordinated_plan(data, path, message):
     assert _issues(PLAN, data) == {path: message}
@@ -109,8 +118,9 @@ def test_children_in_care_are_the_members_marked_as_in_care():
 @pytest.mark.parametrize("changes, path, message", [
     ({"valid_to": "2027-02-01"}, "valid_to",
      "Plan obowiązuje do: data końca musi być późniejsza niż data początku."),
-    ({"social_worker_name": "Ewa Kalinowska"}, "social_worker_name",
-     "Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny (art. 17 ustawy)."),
+    ({"consultation_date": None}, "consultation_date",
+     "Data konsultacji planu z pracownikiem socjalnym: podaj ją, skoro plan konsultowano z pracownikiem "
+     "socjalnym (albo usuń jego nazwisko)."),
     ({"consent_date": "2027-03-01"}, "consent_date",
      "Zgoda rodziny musi poprzedzać plan (art. 8 ust. 3 ustawy): data jest późniejsza niż data sporządzenia "
      "planu."),
@@ -119,16 +129,16 @@ def test_work_plan_rules_apply_too(changes, path, message):
     assert _issues(PLAN, _example(**changes))[path] == message
 
 
-def test_action_deadline_outside_the_plan_is_refused():
+def test_action_deadline_after_the_plan_is_a_warning_to_confirm():
     data = PLAN.example()
     data["actions"][0]["deadline"] = "2027-08-01"
-    assert _issues(PLAN, data) == {"actions[0].deadline": "Działania, działanie 1 – termin realizacji wypada po "
-                                                          "końcu planu (2027-07-31)."}
+    [issue] = validate(PLAN, data)
+    assert issue.warning and issue.path == "actions[0].deadline"
+    assert issue.message == ("Działania, działanie 1 – termin realizacji (1 sierpnia 2027 r.) wypada po końcu "
+                             "planu (31 lipca 2027 r.).")
 
 
 @pytest.mark.parametrize("name, label", [
-    ("coordinator_name", "Koordynator rodzinnej pieczy zastępczej (imię i nazwisko)"),
-    ("coordinator_unit", "Jednostka koordynatora"),
     ("help_plan_coordination", "Ustalenia wspólne z planem pomocy dziecku"),
     ("contact_frequency", "Częstotliwość kontaktów"),
     ("contact_form", "Forma kontaktów"),
@@ -163,9 +173,49 @@ def test_the_placement_order_needs_a_case_signature_format():
 
 def test_step_validation_of_the_children_in_care():
     issues = validate(PLAN, {}, sections=["children_in_care", "coordinator", "child_plan", "contacts", "return"])
-    assert {issue.path for issue in issues} == {"children_in_care", "coordinator_name", "coordinator_unit",
-                                                "help_plan_coordination", "contact_frequency", "contact_form",
-                                                "return_conditions"}
+    assert {issue.path for issue in issues} == {"children_in_care", "help_plan_coordination", "contact_frequency",
+                                                "contact_form", "return_conditions"}
+    # a child in family foster care: its coordinator is required in the coordinator's step
+    issues = validate(PLAN, {"children_in_care": [{"care_form": "zawodowa"}]}, sections=["coordinator"])
+    assert [issue.path for issue in issues] == ["coordinator_name", "coordinator_unit"]
+
+
+# --- who the plan is made with: the coordinator of family foster care, or the institution -----------
+
+COORDINATOR_NEEDED = ("Koordynator rodzinnej pieczy zastępczej: dziecko przebywa w rodzinnej pieczy zastępczej, a "
+                      "plan opracowuje się z koordynatorem (art. 15 ust. 1 pkt 2 ustawy) – podaj ")
+
+
+@pytest.mark.parametrize("care_form", ["spokrewniona", "niezawodowa", "zawodowa", "rodzinny_dom"])
+def test_family_foster_care_needs_the_coordinator(care_form):
+    data = _child(care_form=care_form)
+    assert validate(PLAN, data) == []
+    data.update(coordinator_name=" ", coordinator_unit=None)
+    assert _issues(PLAN, data) == {
+        "coordinator_name": COORDINATOR_NEEDED + "imię i nazwisko koordynatora.",
+        "coordinator_unit": COORDINATOR_NEEDED + "jednostkę, w której pracuje."}
+
+
+@pytest.mark.parametrize("care_form", ["placowka", "regionalna_placowka", "osrodek_preadopcyjny"])
+def test_a_child_in_an_institution_needs_its_contact_not_a_coordinator(care_form):
+    data = _child(care_form=care_form, care_name="Placówka Opiekuńczo-Wychowawcza „Tęcza” w Lipowcu Mazurskim")
+    data.update(coordinator_name=None, coordinator_unit=None, coordinator_contact=None)
+    assert _issues(PLAN, data) == {
+        "facility_contact_name": "Osoba do kontaktu w placówce: dziecko przebywa w placówce, która nie ma "
+                                 "koordynatora rodzinnej pieczy zastępczej – podaj osobę, z którą asystent "
+                                 "uzgadnia plan."}
+    data.update(facility_contact_name="Jan Wróblewski, wychowawca", facility_contact="tel. 89 741 33 10")
+    assert validate(PLAN, data) == []
+
+
+def test_the_social_workers_consultation_is_optional_but_complete_when_given():
+    assert validate(PLAN, _example(social_worker_name=None, consultation_date=None)) == []
+    assert _issues(PLAN, _example(consultation_date=None, social_worker_name=None, coordinator_name="Monika Urbańska"
+                                  )) == {}
+    assert list(_issues(PLAN, _example(social_worker_name=None))) == ["social_worker_name"]
+    # the work plan (art. 15 ust. 1 pkt 1) still requires it
+    assert set(_issues(WORK_PLAN, {**WORK_PLAN.example(), "social_worker_name": None,
+                                   "consultation_date": None})) == CONSULTATION
 
 
 def test_tables_fill_the_text_width():

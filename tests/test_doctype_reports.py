@@ -66,7 +66,7 @@ def test_assessment_period_is_at_most_half_a_year_month_end_included():
     data["period_to"] = data["document_date"] = "2027-03-01"
     assert _issues(ASSESSMENT, data) == {
         "period_to": "Okres objęty oceną do: ocenę sporządza się nie rzadziej niż co pół roku (art. 15 ust. 1 "
-                     "pkt 15 ustawy), więc okres może trwać najwyżej do 2027-02-28."}
+                     "pkt 15 ustawy), więc okres może trwać najwyżej do 28 lutego 2027 r."}
 
 
 @pytest.mark.parametrize("changes, path, message", [
@@ -74,7 +74,7 @@ def test_assessment_period_is_at_most_half_a_year_month_end_included():
      "Okres objęty oceną do: data końca musi być późniejsza niż data początku."),
     ({"document_date": "2026-11-01", "receipt_date": None}, "document_date",
      "Data sporządzenia oceny: ocena nie może być wcześniejsza niż początek okresu, który obejmuje "
-     "(2026-11-02)."),
+     "(2 listopada 2026 r.)."),
     ({"receipt_date": "2027-04-29"}, "receipt_date",
      "Data otrzymania oceny przez kierownika nie może być wcześniejsza niż data sporządzenia oceny."),
 ])
@@ -115,7 +115,7 @@ def test_limited_parental_authority_needs_the_form_of_limitation():
     ("cooperation_description", "Opis współpracy"),
     ("conclusion", "Wniosek"),
     ("justification", "Uzasadnienie"),
-    ("head_name", "Kierownik ośrodka pomocy społecznej (imię i nazwisko)"),
+    ("head_name", "Kierownik ośrodka pomocy społecznej"),
 ])
 def test_assessment_required_sections(name, label):
     issues = _issues(ASSESSMENT, _changed(ASSESSMENT, **{name: None}))
@@ -165,9 +165,9 @@ def test_assessment_prefills_from_the_plan_and_the_case():
 
 
 def test_assessment_derives_the_childrens_ages_and_signatures():
-    assert ASSESSMENT.derive(ASSESSMENT.example()) == {"children_ages": [12, 8]}
+    assert ASSESSMENT.derive(ASSESSMENT.example()) == {"family_name_gen": "Zawadzkich", "children_ages": [12, 8]}
     assert [(s.role, s.name) for s in ASSESSMENT.signatures] == [
-        ("Asystent rodziny", "assistant_name"), ("Otrzymał: Kierownik ośrodka pomocy społecznej", "head_name")]
+        ("Asystent rodziny", "assistant_name"), ("Ocenę otrzymuje kierownik ośrodka pomocy społecznej", "head_name")]
     assert "art. 15 ust. 1 pkt 15" in ASSESSMENT.legal_basis
     assert "social_worker_name" not in {item.name for _, item in ASSESSMENT.items()}
 
@@ -178,11 +178,11 @@ def test_assessment_derives_the_childrens_ages_and_signatures():
     ({"work_end": "2026-10-05"}, "work_end",
      "Data zakończenia pracy z rodziną: musi być późniejsza niż data rozpoczęcia."),
     ({"monitoring_from": "2027-12-17"}, "monitoring_from",
-     "Monitorowanie od: monitorowanie zaczyna się po zakończeniu pracy z rodziną (2027-12-17)."),
+     "Monitorowanie od: monitorowanie zaczyna się po zakończeniu pracy z rodziną (17 grudnia 2027 r.)."),
     ({"monitoring_to": "2028-01-03"}, "monitoring_to",
      "Monitorowanie do: data końca musi być późniejsza niż data początku."),
     ({"document_date": "2027-12-16"}, "document_date",
-     "Data sporządzenia sprawozdania: sprawozdanie sporządza się po zakończeniu pracy z rodziną (2027-12-17)."),
+     "Data sporządzenia sprawozdania: sprawozdanie sporządza się po zakończeniu pracy z rodziną (17 grudnia 2027 r.)."),
     ({"end_reason": "inne", "reason_description": " "}, "reason_description", "Opis przyczyny: pole jest wymagane."),
 ])
 def test_closing_report_rules(changes, path, message):
@@ -209,7 +209,7 @@ def test_every_goal_of_the_closing_report_has_a_status():
     ("end_reason", "Przyczyna zakończenia pracy"),
     ("recommendations", "Zalecenia dla rodziny i instytucji"),
     ("monitoring_forms", "Planowane formy kontaktu"),
-    ("head_name", "Kierownik ośrodka pomocy społecznej (imię i nazwisko)"),
+    ("head_name", "Kierownik ośrodka pomocy społecznej"),
 ])
 def test_closing_report_required_sections(name, label):
     assert _issues(REPORT, _changed(REPORT, **{name: None}))[name] == f"{label}: pole jest wymagane."
@@ -223,4 +223,4 @@ def test_closing_report_prefills_the_current_goals_and_the_period():
     assert data["goals"] == facts["current_goals"]
     assert ASSESSMENT.item("goals").prefill == "plan.goals"  # the shared Repeat is not changed
     assert [(s.role, s.name) for s in REPORT.signatures] == [
-        ("Asystent rodziny", "assistant_name"), ("Zatwierdził: Kierownik ośrodka pomocy społecznej", "head_name")]
+        ("Asystent rodziny", "assistant_name"), ("Zatwierdzam – kierownik ośrodka pomocy społecznej", "head_name")]

@@ -11,9 +11,11 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.text.paragraph import Paragraph
 
-from docgen.docxcheck import NOT_DOCX, check_docx
+from docgen.context import Letterhead
 from docgen.doctypes.work_plan import WORK_PLAN
-from docgen.render import Letterhead, render, template_path
+from docgen.docxcheck import NOT_DOCX, check_docx
+from docgen.render import render
+from docgen.templates.engine import template_path
 
 LETTERHEAD = Letterhead(name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",
                         address="ul. Mickiewicza 5, 11-440 Lipowiec Mazurski", city="Lipowiec Mazurski",

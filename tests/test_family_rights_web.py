@@ -47,7 +47,7 @@ def test_only_the_head_anonymises_and_only_after_the_retention_period(login, ses
 
     today = dt.date.today()
     assert assistant.post(f"/rodziny/{family.id}/zakonczenie",
-                          data={"closed_on": today.isoformat()}).status_code == 302
+                          data={"closed_on": today.isoformat(), "confirm": "tak"}).status_code == 302
     page = head.post(f"/rodziny/{family.id}/anonimizacja", follow_redirects=True).get_data(as_text=True)
     assert "okres przechowywania" in page.lower() or "okresu przechowywania" in page.lower()
     session.expire_all()

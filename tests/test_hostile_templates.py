@@ -12,10 +12,12 @@ import pytest
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
+from docgen.context import Letterhead
 from docgen.doctypes.work_plan import WORK_PLAN
-from docgen.render import Letterhead, make_environment, render, render_context, template_path
+from docgen.render import render
 from docgen.templates import (MAX_ENTRIES, MAX_UNCOMPRESSED_BYTES, TemplateProblem, TemplateRejected,
                               check_template)
+from docgen.templates.engine import make_environment, render_context, template_path
 from docgen.templates.vocabulary import example_context
 
 BASE = template_path(WORK_PLAN).read_bytes()

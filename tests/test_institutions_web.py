@@ -3,6 +3,7 @@ errors beside the fields, removal, CSV export and import with a report of the ba
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -88,7 +89,7 @@ def test_a_new_entry_with_errors_keeps_what_was_typed_and_says_what_is_wrong(log
     for message in ("Rodzaj: pole jest wymagane.",
                     "E-mail: to nie jest adres e-mail; wpisz go w postaci np. sekretariat@szkola.pl.",
                     "NIP: nieprawidłowy numer (błędna cyfra kontrolna); sprawdź, czy nie ma literówki."):
-        assert f'<p class="error">{message}</p>' in page
+        assert re.search(rf'<p class="error" id="[\w-]+">{re.escape(message)}</p>', page), message
     assert 'value="Klub &lt;Młodzieżowy&gt; &amp; Co"' in page
     assert "ul. Leśna 3\r\n11-440 Lipowiec Mazurski</textarea>" in page or \
         "ul. Leśna 3\n11-440 Lipowiec Mazurski</textarea>" in page
@@ -287,3 +288,25 @@ def test_another_offices_institution_cannot_be_picked(login, session, other_offi
     session.expire_all()
     assert session.get(Document, document_id).data.get("addressee_name") in (None, "")
     assert "Poradnia w Brzozówce" not in client.get(url).text
+
+
+def test_the_court_opinion_takes_the_courts_name_division_and_address_from_the_directory(login, session):
+    from docgen.store.models import Document, Family, User
+
+    client = login("asystent1")
+    family = session.scalars(select(Family).join(User, Family.assistant)
+                             .where(User.username == "asystent1").order_by(Family.id)).first()
+    location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "court_opinion"}).location
+    document_id = int(location.split("/dokumenty/")[1].split("/")[0])
+    url = f"/dokumenty/{document_id}/krok/court"
+    court = entry_named(session, "Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich")
+    page = client.get(url).text
+    assert '<label for="picker-sad">Wybierz sąd z wykazu placówek</label>' in page
+    assert "Szkoła Podstawowa" not in page.split('id="picker-sad"')[1].split("</select>")[0]
+    client.post(url, data={"court_name": "", "court_division": "", "court_address": "", "action": "pick:sad",
+                           "picker-sad": str(court.id)})
+    session.expire_all()
+    data = session.get(Document, document_id).data
+    assert (data["court_name"], data["court_division"], data["court_address"]) == (
+        "Sąd Rejonowy w Lipowcu Mazurskim", "III Wydział Rodzinny i Nieletnich",
+        "ul. Sądowa 2\n11-440 Lipowiec Mazurski")

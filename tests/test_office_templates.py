@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from docgen.doctypes import get_doctype
-from docgen.render import template_path
 from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, file_path, generate
 from docgen.store.models import ROLE_ADMIN, ActiveTemplate, GeneratedFile, TemplateVersion
 from docgen.templates import TemplateRejected
+from docgen.templates.engine import template_path
 from test_store import make_family, make_office, make_user
 
 HEADER = "Ośrodek Testowy – nasz nagłówek"

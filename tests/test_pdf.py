@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from docgen.context import Letterhead
 from docgen.doctypes import get_doctype
 from docgen.pdf import (BUSY_MESSAGE, PdfBusy, PdfFailed, PdfPool, PdfTimeout, libreoffice_available, merge,
                         soffice_path)
-from docgen.render import Letterhead, render
+from docgen.render import render
 
 pytestmark = pytest.mark.skipif(
     not libreoffice_available() and not os.environ.get("CI"),
@@ -195,8 +196,12 @@ def test_merge_gives_the_sum_of_pages(idle_pool, docx, tmp_path):
     first = idle_pool.convert(docx, tmp_path / "one.pdf")
     second = idle_pool.convert(docx, tmp_path / "two.pdf")
     counts = [len(PdfReader(path).pages) for path in (first, second)]
-    merged = merge([first, second], tmp_path / "both.pdf")
-    assert len(PdfReader(merged).pages) == sum(counts)
+    merged = merge([first, second], tmp_path / "both.pdf", titles=["Plan – rodzina A", "Plan – rodzina B"])
+    reader = PdfReader(merged)
+    assert len(reader.pages) == sum(counts)
+    # one bookmark per part, at its first page; the parts' own headings are not repeated
+    assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
+        ("Plan – rodzina A", 0), ("Plan – rodzina B", counts[0])]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["both.pdf", "one.pdf", "two.pdf"]
 
 

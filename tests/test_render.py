@@ -18,8 +18,10 @@ from docx.text.paragraph import Paragraph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from docgen.context import Letterhead
 from docgen.doctypes.work_plan import WORK_PLAN, derive
-from docgen.render import Letterhead, render, template_path
+from docgen.render import render
+from docgen.templates.engine import template_path
 
 LETTERHEAD = Letterhead(
     name="Miejski Ośrodek Pomocy Społecznej w Lipowcu Mazurskim",
@@ -103,7 +105,7 @@ def example():
 
 def test_example_renders_to_a_docx_that_python_docx_reads(example):
     text = all_text(example)
-    assert "PLAN PRACY Z RODZINĄ" in [p.text for p in example.paragraphs]
+    assert "PLAN PRACY Z RODZINĄ ZAWADZKICH" in [p.text for p in example.paragraphs]
     assert f"Znak sprawy: {CASE_NUMBER}" in text
     assert LETTERHEAD.name in [p.text for p in example.paragraphs]
     assert "tel. 89 755 12 34, e-mail: sekretariat@mops.lipowiec.example.pl" in text
@@ -218,7 +220,7 @@ def test_no_institutions_says_so():
 
 def test_institutions_table_when_given(example):
     table = table_with_header(example, ["Instytucja", "Zakres współpracy"])
-    assert [cell.text for cell in table.rows[2].cells] == ["Powiatowy Urząd Pracy",
+    assert [cell.text for cell in table.rows[2].cells] == ["Powiatowy Urząd Pracy w Lipowcu Mazurskim",
                                                             "Oferty pracy i szkolenia dla rodziców."]
 
 

@@ -16,12 +16,14 @@ from stdnum.pl import pesel as pesel_number
 
 from docgen.doctypes import get_doctype
 from docgen.store import db, demo, migrate, users
-from docgen.store.documents import allocate_case_number, create_document, file_path, generate
-from docgen.store.models import (ROLE_ASSISTANT, Base, CaseCounter, Document, Family, GeneratedFile, Office,
-                                 Person, User)
+from docgen.store.cases import next_number
+from docgen.store.documents import create_document, file_path, generate
+from docgen.store.models import (ROLE_ASSISTANT, Base, CaseCounter, CaseFile, Document, Family, GeneratedFile,
+                                 Office, Person, User)
 from docgen.validate import validate
 
-TABLES = {"office", "user_account", "family", "person", "case_counter", "document", "generated_file", "audit_entry"}
+TABLES = {"office", "user_account", "family", "person", "case_counter", "case_file", "document", "generated_file",
+          "audit_entry"}
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -158,32 +160,34 @@ def test_create_document_prefills_from_the_family(db_session):
 
 # --- case numbers -----------------------------------------------------------------------
 
-def test_case_numbers_per_office_and_year(db_session):
+def test_case_numbers_per_office_class_and_year(db_session):
+    """The spis spraw is kept per JRWA class: each office, class and year counts from 1."""
     first = make_office(db_session)
     second = make_office(db_session, name="Ośrodek Pomocy Społecznej w Dębinie", prefix="OPS.AR", city="Dębina")
-    numbers = [allocate_case_number(db_session, first, 2026) for _ in range(3)]
-    assert numbers == ["GOPS.AR.4101.1.2026", "GOPS.AR.4101.2.2026", "GOPS.AR.4101.3.2026"]
-    assert allocate_case_number(db_session, first, 2027) == "GOPS.AR.4101.1.2027"
-    assert allocate_case_number(db_session, second, 2026) == "OPS.AR.4101.1.2026"
-    assert allocate_case_number(db_session, first, 2026) == "GOPS.AR.4101.4.2026"
+    assert [next_number(db_session, first.id, "4101", 2026) for _ in range(3)] == [1, 2, 3]
+    assert next_number(db_session, first.id, "4101", 2027) == 1
+    assert next_number(db_session, first.id, "0152", 2026) == 1
+    assert next_number(db_session, second.id, "4101", 2026) == 1
+    assert next_number(db_session, first.id, "4101", 2026) == 4
     db_session.commit()
-    counters = db_session.execute(select(CaseCounter.office_id, CaseCounter.year, CaseCounter.last_number)
-                                  .order_by(CaseCounter.office_id, CaseCounter.year)).all()
-    assert [tuple(row) for row in counters] == [(first.id, 2026, 4), (first.id, 2027, 1), (second.id, 2026, 1)]
+    counters = db_session.execute(select(CaseCounter.office_id, CaseCounter.jrwa_symbol, CaseCounter.year,
+                                         CaseCounter.last_number)
+                                  .order_by(CaseCounter.office_id, CaseCounter.jrwa_symbol, CaseCounter.year)).all()
+    assert [tuple(row) for row in counters] == [(first.id, "0152", 2026, 1), (first.id, "4101", 2026, 4),
+                                                (first.id, "4101", 2027, 1), (second.id, "4101", 2026, 1)]
 
 
-def test_case_number_is_unique_per_office(db_session):
+def test_case_number_is_unique_per_office_class_and_year(db_session):
     first = make_office(db_session)
     second = make_office(db_session, name="Ośrodek Pomocy Społecznej w Dębinie", prefix="OPS.AR", city="Dębina")
-    user = make_user(db_session, first)
-    family = make_family(db_session, first, user)
-    other_family = make_family(db_session, second, None)
-    for target, office in ((family, first), (other_family, second)):
-        db_session.add(Document(office_id=office.id, family=target, doc_type="work_plan", data={},
-                                case_number="X.4101.1.2026"))
-    db_session.flush()  # the same number in another office is fine
-    db_session.add(Document(office_id=first.id, family=family, doc_type="work_plan", data={},
-                            case_number="X.4101.1.2026"))
+
+    def case(office, jrwa="4101", year=2026):
+        return CaseFile(office_id=office.id, jrwa_symbol=jrwa, year=year, number=1, reference=f"X.{jrwa}.1.{year}",
+                        opened_on=dt.date(year, 1, 5), opened_by="work_plan")
+
+    db_session.add_all([case(first), case(second), case(first, jrwa="0152"), case(first, year=2027)])
+    db_session.flush()  # another office, class or year has its own number 1
+    db_session.add(case(first))
     with pytest.raises(IntegrityError):
         db_session.flush()
     db_session.rollback()
@@ -192,8 +196,9 @@ def test_case_number_is_unique_per_office(db_session):
 # --- generating files -------------------------------------------------------------------
 
 def _complete(document):
-    """The prefilled data completed with the example's answers to what the family does not say."""
-    prefilled = {key: value for key, value in document.data.items() if value not in (None, [])}
+    """The prefilled data completed with the example's answers to what the family does not say (the plan's
+    own date too, so its period does not start before the plan is made)."""
+    prefilled = {key: value for key, value in document.data.items() if value not in (None, []) and key != "plan_date"}
     data = {**get_doctype(document.doc_type).example(), **prefilled}
     assert validate(get_doctype(document.doc_type), data) == []
     return data
@@ -237,6 +242,7 @@ def test_generate_refuses_incomplete_data_without_spending_a_number(db_session, 
         generate(db_session, document, user)
     assert getattr(caught.value, "issues", None), caught.value
     assert db_session.execute(select(func.count()).select_from(CaseCounter)).scalar_one() == 0
+    assert db_session.execute(select(func.count()).select_from(CaseFile)).scalar_one() == 0
     assert not any(output_dir.iterdir())
 
 
@@ -373,6 +379,7 @@ def test_demo_reload_removes_its_generated_files(db_session, instance_dir, outpu
     assert not path.exists()
     assert db_session.execute(select(func.count()).select_from(Document)).scalar_one() == 0
     assert db_session.execute(select(func.count()).select_from(CaseCounter)).scalar_one() == 0
+    assert db_session.execute(select(func.count()).select_from(CaseFile)).scalar_one() == 0
 
 
 def test_demo_refuses_usernames_of_another_office(db_session, instance_dir):

@@ -14,10 +14,12 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from docgen.cli import main
+from docgen.context import Letterhead
 from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.doctypes.work_plan import WORK_PLAN
-from docgen.render import Letterhead, render, render_context, template_path
+from docgen.render import render
 from docgen.templates import TemplateProblem, TemplateRejected, check_template, checked_problems
+from docgen.templates.engine import render_context, template_path
 from docgen.templates.vocabulary import example_context
 
 BASE = template_path(WORK_PLAN).read_bytes()

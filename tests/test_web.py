@@ -135,7 +135,7 @@ def test_whole_wizard_prefills_saves_validates_generates_and_downloads(login, se
             assert response.status_code == 200
             assert "Plan obowiązuje do: pole jest wymagane." in response.text
         response = _post_step(client, document_id, section.name, fields)
-        assert response.status_code == 302, (section.name, re.findall(r'class="error">([^<]*)', response.text))
+        assert response.status_code == 302, (section.name, re.findall(r'class="error"[^>]*>([^<]*)', response.text))
         expected = (f"/dokumenty/{document_id}/krok/{PLAN.sections[index + 1].name}"
                     if index + 1 < len(PLAN.sections) else f"/dokumenty/{document_id}")
         assert response.location == expected

@@ -12,7 +12,7 @@ Rules for the docxtpl tags written here (see "Things that bite with docxtpl" in 
 - every tag is written as one run, so Word's run splitting cannot cut it;
 - `{%tr %}` drives table rows, `{%p %}` paragraphs; no plain `{% %}` spans
   structure; inline `{% if %}` appears only inside one run's text;
-- the context is `docgen.render.build_context`; the environment uses
+- the context is `docgen.context.build_context`; the environment uses
   StrictUndefined, so only names that context provides are referenced.
 """
 from __future__ import annotations
@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 
 from docgen.doctypes import DOCTYPES  # noqa: E402
 from tools.docxbuild.cv import build_cv  # noqa: E402
+from tools.docxbuild.family_consent import build_family_consent  # noqa: E402
 from tools.docxbuild.generic import build_from_definition  # noqa: E402
 from tools.docxbuild.letter import build_letter  # noqa: E402
 from tools.docxbuild.styles import FIXED_TIME  # noqa: E402
@@ -39,10 +40,12 @@ from tools.docxbuild.work_plan import build_work_plan  # noqa: E402
 
 OUT_DIR = ROOT / "templates_docx"
 
-# laid out by hand: the work plan (the model of the office format) and the family's own
-# documents, which are not in the office format; every other type from its definition
+# laid out by hand: the work plan (the model of the office format), the family's consent (its
+# statements are worded for who signs) and the family's own documents, which are not in the office
+# format; every other type from its definition
 BY_HAND: dict[str, Callable[[], DocumentObject]] = {
     "work_plan": build_work_plan,
+    "family_consent": build_family_consent,
     "letter": build_letter,
     "cv": build_cv,
 }

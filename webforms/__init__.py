@@ -9,26 +9,18 @@ from typing import Any
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import joinedload
 
 from docgen.store.db import INSTANCE_DIR, database_url, make_engine, make_sessionmaker
 from docgen.store.locking import Busy, is_busy
-from docgen.store.models import User
 
-from . import access, audit, db, display, security
+from . import access, audit, db, display, security, sessions
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Zaloguj się, aby zobaczyć tę stronę."
 login_manager.login_message_category = "info"
-
-
-# every request loads its user, with the office (the idle-session check and most pages read it);
-# built once, since building a statement costs about as much as running it
-_USER = select(User).options(joinedload(User.office)).where(User.id == bindparam("id"))
 
 
 def _secret_key(instance: Path) -> str:
@@ -62,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+        SESSION_HOURS=12,  # a login ends this long after it began, however busy (webforms/sessions.py)
         # warm LibreOffice workers for PDFs (each about 200 MB) and the seconds one conversion may take
         PDF_WORKERS=_positive_setting("DOCGEN_PDF_WORKERS", 1),
         PDF_TIMEOUT=_positive_setting("DOCGEN_PDF_TIMEOUT", 60),
@@ -76,15 +69,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session().scalar(_USER, {"id": int(user_id)}) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    sessions.install(login_manager)
 
+    from .accounts.routes import bp as accounts_bp
     from .auditlog.routes import bp as auditlog_bp
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .calendar.routes import bp as calendar_bp
     from .dashboard.routes import bp as dashboard_bp
+    from .documents import drafts  # noqa: F401  (adds its routes to the documents blueprint)
     from .documents.routes import bp as documents_bp
     from .families import lifecycle  # noqa: F401  (adds its routes to the families blueprint)
     from .families.routes import bp as families_bp
@@ -99,11 +92,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auditlog_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(printing_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(calendar_bp)
 
     @app.before_request
     def require_login():
-        # every page but the login form and static files needs a logged-in user
-        if request.endpoint in ("auth.login", "static"):
+        # every page but the login form, static files and the calendar feed (its secret token is the key)
+        # needs a logged-in user
+        if request.endpoint in ("auth.login", "static", "calendar.feed"):
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
@@ -129,7 +125,9 @@ def _register_error_pages(app: Flask) -> None:
         403: ("Brak dostępu", "Nie masz uprawnień do tej strony."),
         404: ("Nie znaleziono", "Takiej strony nie ma albo nie masz do niej dostępu."),
         405: ("Niedozwolona operacja", "Tej strony nie otwiera się w ten sposób. Wróć i użyj przycisku na stronie."),
-        413: ("Za duże dane", "Przesłane dane są zbyt duże."),
+        413: ("Za duże dane", "Przesłane dane są zbyt duże, więc nic nie zostało zapisane. Wróć przyciskiem "
+                              "„Wstecz” przeglądarki (wpisany tekst zwykle jest nadal w formularzu), skróć najdłuższe "
+                              "pole albo podziel tekst i wyślij ponownie."),
         500: ("Błąd serwera", "Coś poszło nie tak. Spróbuj ponownie za chwilę; dane zapisane wcześniej są bezpieczne."),
     }
 

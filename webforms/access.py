@@ -18,8 +18,8 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from docgen.store import institutions
-from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, Document, Family, GeneratedFile, Institution,
-                                   PrintJob, TemplateVersion, User)
+from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, AccountChange, Document, Family,
+                                   GeneratedFile, Institution, PrintJob, TemplateVersion, User)
 
 from . import db
 
@@ -98,6 +98,14 @@ def _template_version(template_id: int) -> TemplateVersion | None:
     return version if version is not None and version.office_id == current_user.office_id else None
 
 
+def _account_change(change_id: int) -> AccountChange | None:
+    """An account change waiting for (or past) a second person: the office's admin and heads."""
+    change = db.session().get(AccountChange, change_id)
+    if change is None or change.office_id != current_user.office_id:
+        return None
+    return change if current_user.role in (ROLE_ADMIN, ROLE_HEAD) else None
+
+
 # URL argument -> (loader that returns None when not allowed, name on flask.g)
 CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
     "family_id": (_family, "family"),
@@ -107,6 +115,7 @@ CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
     "job_id": (_print_job, "job"),
     "institution_id": (_institution, "institution"),
     "template_id": (_template_version, "template_version"),
+    "change_id": (_account_change, "account_change"),
 }
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 import os
 import time
 
-from flask import Flask, flash, has_request_context, redirect, render_template, request, session, url_for
+from flask import Flask, flash, g, has_request_context, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, logout_user
-from werkzeug.middleware.proxy_fix import ProxyFix
+from flask_login import current_user
+from limits import parse_many
+
+from . import db, proxy, sessions
 
 # no inline script or style and no outside hosts: everything comes from this server
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,16 +29,30 @@ LAST_SEEN = "last_seen"
 
 
 
-def _address_and_login() -> str:
-    return f"{get_remote_address()}|{(request.form.get('username') or '').strip().lower()}"
+def _account() -> str:
+    return "konto:" + (request.form.get("username") or "").strip().lower()
+
+
+def _this_user() -> str:
+    return f"uzytkownik:{current_user.get_id()}"
+
+
+def count_failed_attempt() -> None:
+    """Called by a view when a password did not match: only such failures use up the allowance."""
+    g.failed_attempt = True
+
+
+def _failed(_response) -> bool:
+    return bool(g.get("failed_attempt"))
 
 
 def _headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if current_user.is_authenticated:
-        # pages with a family's data are never kept by the browser or a proxy
-        response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint != "static":
+        # nothing but the stylesheet and scripts is kept by the browser or a proxy: pages and
+        # downloads (send_file says no-cache, which still stores a copy on a shared office PC)
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -48,8 +64,8 @@ def _expire_idle_session():
     limit = current_user.office.session_timeout_minutes * 60
     seen = session.get(LAST_SEEN)
     if seen is not None and now - seen > limit:
-        logout_user()
-        session.clear()
+        sessions.log_out()
+        db.session().commit()
         flash("Sesja wygasła z powodu braku aktywności. Zaloguj się ponownie.", "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     session[LAST_SEEN] = now
@@ -59,8 +75,18 @@ def _expire_idle_session():
 def _too_many_attempts(_error):
     return render_template(
         "errors/error.html", code=429, title="Zbyt wiele prób logowania",
-        text="Ze względów bezpieczeństwa logowanie z tego komputera jest chwilowo zablokowane. "
-             "Odczekaj minutę i spróbuj ponownie."), 429
+        text="Ze względów bezpieczeństwa po kilku błędnych hasłach logowanie na to konto albo z tego "
+             "komputera jest chwilowo zablokowane. Odczekaj minutę i spróbuj ponownie."), 429
+
+
+def _limit_setting(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise SystemExit(f"Ustawienie {name}={value!r}: podaj limit w postaci np. „5 per minute” "
+                         "albo „20 per hour”.") from None
+    return value
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -73,23 +99,24 @@ class _SessionInterface(SecureCookieSessionInterface):
 def install(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SECURE", os.environ.get("DOCGEN_HTTPS") == "1")
     app.session_interface = _SessionInterface()
-    if os.environ.get("DOCGEN_BEHIND_PROXY") == "1":
-        # behind nginx or IIS terminating https: trust its X-Forwarded-Proto/For, one hop
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
-    # per account and address: guessing one password is slowed down, while colleagues on the
-    # same office PC (one address) can still log in; the address as a whole gets a wider limit
-    app.config.setdefault("LOGIN_RATE_LIMIT", "5 per minute")
-    app.config.setdefault("LOGIN_RATE_LIMIT_PER_ADDRESS", "30 per minute")
-    limiter = Limiter(key_func=get_remote_address, app=app, storage_uri="memory://", default_limits=[])
+    proxy.install(app)  # behind nginx or IIS: whose X-Forwarded-* to believe, and by which layer
+    # only wrong passwords count, per account (from anywhere) and per address (any account): a
+    # guess is slowed down, while 35 colleagues behind one office NAT all log in
+    app.config.setdefault("LOGIN_RATE_LIMIT", _limit_setting("DOCGEN_LOGIN_LIMIT", "5 per minute"))
+    app.config.setdefault("LOGIN_RATE_LIMIT_PER_ADDRESS",
+                          _limit_setting("DOCGEN_LOGIN_LIMIT_PER_ADDRESS", "30 per minute"))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # one process; a shared store when configured
+    limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     login = app.view_functions["auth.login"]
-    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], key_func=_address_and_login,
-                          methods=["POST"])(login)
-    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])(login)
+    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT"], key_func=_account, methods=["POST"],
+                          deduct_when=_failed)(login)
+    login = limiter.limit(lambda: app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"],
+                          deduct_when=_failed)(login)
     app.view_functions["auth.login"] = login
-    # guessing the current password on the change form is slowed down the same way
+    # guessing the current password on the change form is slowed down the same way, per user
     change = app.view_functions["auth.change_password"]
     app.view_functions["auth.change_password"] = limiter.limit(
-        lambda: app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(change)
+        lambda: app.config["LOGIN_RATE_LIMIT"], key_func=_this_user, methods=["POST"], deduct_when=_failed)(change)
     app.before_request(_expire_idle_session)
     app.after_request(_headers)
     app.register_error_handler(429, _too_many_attempts)

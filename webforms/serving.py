@@ -3,7 +3,7 @@ several processes under gunicorn (Linux), which is what uses more than one core:
 process runs one request's Python code at a time however many threads it has.
 
 Several processes share nothing but the database and the output folder, which is all the app
-keeps its state in (sessions are signed cookies; print jobs are rows). Each worker starts its
+keeps its state in (login sessions and print jobs are rows). Each worker starts its
 own LibreOffice for PDFs when first asked for one (about 200 MB each, DOCGEN_PDF_WORKERS per
 process), and its own print-job runner.
 """
@@ -18,20 +18,24 @@ WAITRESS_THREADS = 8
 GUNICORN_THREADS = 4
 
 
-class WorkersUnavailable(RuntimeError):
-    """Several processes were asked for where gunicorn cannot run; the message is Polish."""
+class ServerUnavailable(RuntimeError):
+    """The server asked for cannot run here (no waitress; several processes without gunicorn); the message is Polish."""
 
 
-def serve(app: Flask, host: str, port: int, workers: int = 1) -> None:
+def serve(app: Flask, host: str, port: int, workers: int = 1, **waitress_options: Any) -> None:
+    """waitress_options: proxy.waitress_options() when waitress applies a proxy's headers itself;
+    under gunicorn the app applies them (proxy.install), so there are none."""
     if workers <= 1:
-        import waitress
-
-        waitress.serve(app, host=host, port=port, threads=WAITRESS_THREADS)
+        try:
+            import waitress
+        except ImportError:
+            raise ServerUnavailable("Brak pakietu waitress; zainstaluj go: pip install waitress.") from None
+        waitress.serve(app, host=host, port=port, threads=WAITRESS_THREADS, **waitress_options)
         return
     try:
         from gunicorn.app.base import BaseApplication
     except ImportError:  # Windows: gunicorn needs fork()
-        raise WorkersUnavailable("Kilka procesów (--workers) działa tylko w Linuksie, z pakietem gunicorn. "
+        raise ServerUnavailable("Kilka procesów (--workers) działa tylko w Linuksie, z pakietem gunicorn. "
                                  "Uruchom jeden proces: docgen serve (bez --workers).") from None
 
     class Gunicorn(BaseApplication):

@@ -20,9 +20,11 @@ EMPTY_CHOICE = SelectChoice("", "— wybierz —")
 
 
 def _form_field(spec: Field):
+    # no maxlength on texts: a browser cuts a pasted text to it without a word; the step refuses
+    # an overlong text with a message instead, and keeps it on the page (webforms/documents/routes.py)
     options: dict[str, Any] = {"label": spec.label, "description": spec.help}
     if spec.kind == TEXTAREA:
-        return TextAreaField(render_kw={"rows": 4, "maxlength": spec.limit}, **options)
+        return TextAreaField(render_kw={"rows": 4}, **options)
     if spec.kind == DATE:
         return StringField(widget=DateInput(), **options)
     if spec.kind == CHOICE:
@@ -32,7 +34,7 @@ def _form_field(spec: Field):
         return BooleanField(**options)
     if spec.kind == PESEL:
         return StringField(render_kw={"inputmode": "numeric", "maxlength": 11, "autocomplete": "off"}, **options)
-    return StringField(render_kw={"maxlength": spec.limit}, **options)
+    return StringField(**options)
 
 
 @functools.cache
@@ -46,7 +48,8 @@ def form_class(section: Section) -> type[FlaskForm]:
     attrs: dict[str, Any] = {}
     for item in section.items:
         if isinstance(item, Repeat):
-            attrs[item.name] = FieldList(FormField(_row_form(item)), min_entries=0, max_entries=item.max_items)
+            # every row sent is read (max_entries would drop the rest unseen); too many are refused by name
+            attrs[item.name] = FieldList(FormField(_row_form(item)), min_entries=0)
         else:
             attrs[item.name] = _form_field(item)
     return type(f"{section.name.title()}Form", (FlaskForm,), attrs)
@@ -86,6 +89,17 @@ def step_form(section: Section, data: dict[str, Any], formdata: Any = None) -> F
         else:
             values[item.name] = data.get(item.name)
     return form_class(section)(formdata=formdata, data=values)
+
+
+# the index a new row's inputs get in the row template; static/rows.js puts the next number in
+ROW_INDEX = "__i__"
+
+
+def blank_rows(section: Section) -> dict[str, Form]:
+    """An empty row of each repeating group, named with ROW_INDEX: "+ Dodaj" copies it in the
+    browser (static/rows.js), so a row is added without reloading the page."""
+    return {item.name: _row_form(item)(prefix=f"{item.name}-{ROW_INDEX}-")
+            for item in section.items if isinstance(item, Repeat)}
 
 
 def apply_row_action(section: Section, data: dict[str, Any], action: str) -> bool:

@@ -58,12 +58,13 @@ def _read_json(path: str) -> Any:
                            f"{error.msg}.") from None
 
 
-def _render(render, doctype, data, office, case_number: str, template: Path, checked: bytes | None) -> bytes:
+def _render(render_valid, clean, doctype, office, case_number: str, template: Path,
+            checked: bytes | None) -> bytes:
     from ..templates import TemplateRejected
 
     try:
-        return render(doctype, data, letterhead=office.letterhead(), case_number=case_number,
-                      template=checked if checked is not None else template)
+        return render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
+                            template=checked if checked is not None else template)
     except TemplateRejected as error:
         raise CommandError(f"{template}: {error}", EXIT_PROBLEMS) from None
 
@@ -75,10 +76,11 @@ def _umask() -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from ..render import render, template_path
+    from ..render import render_valid
+    from ..templates.engine import template_path
     from ..store import db
-    from ..store.documents import allocate_case_number
-    from ..validate import validate
+    from ..store.cases import UnknownCase, find_case, open_case, own_case_class
+    from ..validate import blocking, require_valid, validate, warnings
 
     doctype = find_doctype(args.type)
     pdf_target = writable_target(args.pdf, ".pdf") if args.pdf else None
@@ -86,9 +88,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         require_libreoffice()  # before a case number is spent
     data = _read_json(args.input)
     issues = validate(doctype, data)
-    if issues:
-        for issue in issues:
-            err(str(issue))  # one line per problem, "path: message"; nothing else on stderr
+    confirmed = [issue.key for issue in warnings(issues)] if args.accept_warnings else []
+    for issue in issues:
+        err(str(issue))  # one line per problem, "path: message"; nothing else on stderr
+    if blocking(issues, confirmed):
+        if not blocking([issue for issue in issues if not issue.warning]):
+            err("Same ostrzeżenia: sprawdź je i wygeneruj z opcją --accept-warnings.")
         return EXIT_USAGE
 
     template = Path(args.template) if args.template else template_path(doctype)
@@ -109,8 +114,17 @@ def cmd_render(args: argparse.Namespace) -> int:
     try:
         with db.make_sessionmaker(engine)() as session:
             office = pick_office(session, args.office)
-            case_number = allocate_case_number(session, office, dt.date.today().year)
-            content = _render(render, doctype, data, office, case_number, template, checked)
+            case_number = ""  # a family member's letter or CV: no case, no number
+            if doctype.in_case_file and args.case_number:
+                try:
+                    case_number = find_case(session, office, args.case_number).reference
+                except UnknownCase as error:
+                    raise CommandError(f"--znak: {error}") from None
+            elif doctype.in_case_file:  # a document outside any family's record: a case of its own
+                case_number = open_case(session, office, own_case_class(office, doctype) or office.jrwa_symbol,
+                                        dt.date.today(), opened_by=doctype.id).reference
+            clean = require_valid(doctype, data, confirmed)
+            content = _render(render_valid, clean, doctype, office, case_number, template, checked)
             # the number is spent only once the document exists: write aside, commit, then rename
             handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
             try:
@@ -126,7 +140,8 @@ def cmd_render(args: argparse.Namespace) -> int:
                 raise
     finally:
         engine.dispose()
-    out(f"Zapisano {output} (znak sprawy {case_number}, ośrodek: {office.name}).")
+    numbered = f"znak sprawy {case_number}, " if case_number else ""
+    out(f"Zapisano {output} ({numbered}ośrodek: {office.name}).")
     if pdf_target:
         docx_to_pdf(output, pdf_target)
         out(f"Zapisano {pdf_target}.")

@@ -216,20 +216,55 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reset_second_factor(args: argparse.Namespace) -> int:
+    """Switches an admin's second factor off (a lost phone), on the server only: the web never replaces it."""
+    from sqlalchemy import select
+
+    from ..store import audit, db, migrate, second_factor
+    from ..store.models import ROLE_ADMIN, User
+
+    migrate.upgrade()
+    engine = db.make_engine()
+    try:
+        with db.make_sessionmaker(engine)() as session:
+            user = session.scalars(select(User).where(User.username == args.username.strip())).first()
+            if user is None or user.role != ROLE_ADMIN:
+                raise CommandError(f"Nie ma administratora o loginie {args.username!r}.")
+            if not user.totp_secret:
+                out(f"Administrator {user.username} nie ma włączonego drugiego składnika; nic do zrobienia.")
+                return EXIT_OK
+            second_factor.reset(user)
+            audit.record(session, user=None, username=audit.SYSTEM, office_id=user.office_id, action=audit.UPDATE,
+                         object_type="user", object_id=user.id, detail="wyłączenie drugiego składnika (polecenie)")
+            session.commit()
+    finally:
+        engine.dispose()
+    out(f"Wyłączono drugi składnik administratora {args.username.strip()}. Włączy go ponownie w Administracji "
+        "› Drugi składnik, skanując nowy kod QR.")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
-        from webforms import create_app
-        from webforms.serving import WorkersUnavailable, serve
+        from webforms import create_app, proxy
+        from webforms.serving import ServerUnavailable, serve
     except ImportError as error:
         raise CommandError(f"Nie można wczytać aplikacji webforms: {error}.", EXIT_PROBLEMS) from None
     if args.workers < 1:
         raise CommandError("--workers: podaj liczbę procesów większą od zera.")
-    app = create_app()
+    # behind nginx, waitress itself believes the proxy's X-Forwarded-* (and the app does not again);
+    # gunicorn does not, so there the app applies them (proxy.install)
+    behind = proxy.waitress_options() if args.workers == 1 else {}
+    app = create_app({proxy.APPLIED_BY_SERVER: True}) if behind else create_app()
     word = "procesy" if args.workers % 10 in (2, 3, 4) and args.workers % 100 not in (12, 13, 14) else "procesów"
     how = "1 proces (waitress)" if args.workers == 1 else f"{args.workers} {word} (gunicorn)"
     out(f"Serwer działa pod adresem http://{args.host}:{args.port}, {how} (Ctrl+C kończy).")
+    trusted = proxy.trusted_proxy()
+    if trusted:
+        out(f"Za serwerem pośredniczącym: nagłówki X-Forwarded-For i X-Forwarded-Proto są przyjmowane tylko "
+            f"od {trusted}.")
     try:
-        serve(app, args.host, args.port, workers=args.workers)
-    except WorkersUnavailable as error:
+        serve(app, args.host, args.port, workers=args.workers, **behind)
+    except ServerUnavailable as error:
         raise CommandError(str(error), EXIT_PROBLEMS) from None
     return EXIT_OK

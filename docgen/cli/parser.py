@@ -11,7 +11,7 @@ from .documents import cmd_example, cmd_render, cmd_schema, cmd_types, cmd_valid
 from .pdf import cmd_pdf
 from .templates import cmd_check_template, cmd_template_guide
 from .office import (ADMIN_PASSWORD_ENV, DEFAULT_CASE_PREFIX, DEFAULT_HOST, DEFAULT_PORT, cmd_anonymise,
-                     cmd_create_admin, cmd_demo, cmd_init, cmd_serve)
+                     cmd_create_admin, cmd_demo, cmd_init, cmd_reset_second_factor, cmd_serve)
 
 
 # --- the parser -------------------------------------------------------------------------
@@ -40,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     example.set_defaults(handler=cmd_example)
 
     render = commands.add_parser("render", help="wygeneruj dokument .docx z pliku JSON",
-                                 description="Sprawdza dane, nadaje znak sprawy z licznika ośrodka "
-                                             "i zapisuje dokument .docx.")
+                                 description="Sprawdza dane, zakłada sprawę ze znakiem z licznika ośrodka "
+                                             "(albo drukuje znak istniejącej sprawy: --znak) i zapisuje "
+                                             "dokument .docx. Pismo i CV członka rodziny nie mają znaku sprawy.")
     _type_argument(render)
     render.add_argument("input", metavar="DANE.json", help="plik JSON z danymi dokumentu ('-' = standardowe wejście)")
     render.add_argument("-o", "--output", metavar="WYNIK.docx", required=True, help="plik wynikowy .docx")
@@ -50,7 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
                              "w check-template)")
     render.add_argument("--office", metavar="ID", type=int,
                         help="identyfikator ośrodka, którego nagłówek i licznik spraw użyć (domyślnie pierwszy)")
+    render.add_argument("--znak", dest="case_number", metavar="ZNAK",
+                        help="znak istniejącej sprawy ośrodka (np. MOPS.AR.4101.7.2026), gdy dokument należy do "
+                             "niej; bez tej opcji dokument zakłada nową sprawę")
     render.add_argument("--pdf", metavar="WYNIK.pdf", help="zapisz też PDF (potrzebny LibreOffice)")
+    render.add_argument("--accept-warnings", action="store_true",
+                        help="wygeneruj mimo ostrzeżeń (np. termin już minął); każde jest wypisane, "
+                             "a błędy nadal zatrzymują")
     render.set_defaults(handler=cmd_render)
 
     pdf = commands.add_parser("pdf", help="zamień pliki .docx na jeden PDF (potrzebny LibreOffice)",
@@ -120,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--case-prefix", metavar="PREFIKS",
                        help=f"prefiks znaku sprawy nowego ośrodka (domyślnie {DEFAULT_CASE_PREFIX})")
     admin.set_defaults(handler=cmd_create_admin)
+
+    reset_factor = commands.add_parser(
+        "reset-second-factor", help="wyłącz drugi składnik administratora (np. po utracie telefonu)",
+        description="Wyłącza kod z aplikacji uwierzytelniającej administratora; administrator włącza go ponownie "
+                    "w Administracji › Drugi składnik. Z poziomu przeglądarki drugiego składnika nie da się wymienić.")
+    reset_factor.add_argument("username", metavar="LOGIN", help="login administratora")
+    reset_factor.set_defaults(handler=cmd_reset_second_factor)
 
     serve = commands.add_parser("serve", help="uruchom aplikację WWW (waitress; z --workers N gunicorn)")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"adres nasłuchu (domyślnie {DEFAULT_HOST})")

@@ -5,21 +5,26 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Iterator
 
-from ..casefile import ADDRESS, FAMILY_NAME
+from ..casefile import ADDRESS, FAMILY_NAMES, naming_the_family
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Rule, Section, Signature
+from ..formatting import date_long
 from ..rules import date_of
 from .periodic_assessment import GOALS
+from ..formatting import date_long
 
 REASONS = (
     ("cele", "osiągnięcie celów"),
     ("brak_wspolpracy", "brak współpracy rodziny"),
+    # art. 8 ust. 3: the work goes on with the family's consent, which it may withdraw
+    ("rezygnacja", "rezygnacja rodziny / wycofanie zgody"),
     ("przeprowadzka", "zmiana miejsca zamieszkania"),
-    ("sad", "decyzja sądu"),
+    # a court rules by an order ("postanowienie"), never by a "decyzja" (an administrative act)
+    ("sad", "postanowienie sądu"),
     ("inne", "inne"),
 )
 
 SECTIONS = (
-    Section("family", "Dane rodziny", (FAMILY_NAME, ADDRESS)),
+    Section("family", "Dane rodziny", (*FAMILY_NAMES, ADDRESS)),
     Section("period", "Okres pracy z rodziną", (
         Field("work_start", "Data rozpoczęcia pracy z rodziną", DATE, prefill="work_start"),
         Field("work_end", "Data zakończenia pracy z rodziną", DATE, prefill="work_end"),
@@ -38,16 +43,17 @@ SECTIONS = (
               help="Co rodzina powinna robić dalej i jakie wsparcie warto utrzymać."),
     )),
     Section("monitoring", "Plan monitorowania", (
-        Field("monitoring_from", "Monitorowanie od", DATE, help="Pierwszy dzień po zakończeniu pracy lub później."),
-        Field("monitoring_to", "Monitorowanie do", DATE),
+        Field("monitoring_from", "Monitorowanie od", DATE, prefill="monitoring_from",
+              help="Pierwszy dzień po zakończeniu pracy lub później."),
+        Field("monitoring_to", "Monitorowanie do", DATE, prefill="monitoring_to"),
         Field("monitoring_forms", "Planowane formy kontaktu", TEXTAREA,
               help="Np. wizyta w domu raz w miesiącu, rozmowy telefoniczne, informacja ze szkoły."),
     )),
     Section("signatures", "Podpisy", (
         Field("place", "Miejscowość sporządzenia sprawozdania", prefill="office_city"),
         Field("document_date", "Data sporządzenia sprawozdania", DATE, prefill="today"),
-        Field("assistant_name", "Asystent rodziny (imię i nazwisko)", prefill="assistant_name"),
-        Field("head_name", "Kierownik ośrodka pomocy społecznej (imię i nazwisko)", prefill="head_name"),
+        Field("assistant_name", "Asystent rodziny", prefill="assistant_name", help="Imię i nazwisko."),
+        Field("head_name", "Kierownik ośrodka pomocy społecznej", prefill="head_name", help="Imię i nazwisko."),
     )),
 )
 
@@ -63,7 +69,7 @@ def _monitoring_after_work(data: dict[str, Any]) -> Iterator[Issue]:
     start, until = date_of(data, "monitoring_from"), date_of(data, "monitoring_to")
     if start and end and start <= end:
         yield Issue("monitoring_from", "Monitorowanie od: monitorowanie zaczyna się po zakończeniu pracy z rodziną "
-                                       f"({end.isoformat()}).")
+                                       f"({date_long(end)}).")
     if start and until and until <= start:
         yield Issue("monitoring_to", "Monitorowanie do: data końca musi być późniejsza niż data początku.")
 
@@ -72,7 +78,7 @@ def _report_after_work(data: dict[str, Any]) -> Iterator[Issue]:
     end, made = date_of(data, "work_end"), date_of(data, "document_date")
     if end and made and made < end:
         yield Issue("document_date", "Data sporządzenia sprawozdania: sprawozdanie sporządza się po zakończeniu "
-                                     f"pracy z rodziną ({end.isoformat()}).")
+                                     f"pracy z rodziną ({date_long(end)}).")
 
 
 RULES = (
@@ -85,31 +91,35 @@ RULES = (
 
 
 def example() -> dict[str, Any]:
-    """The Zawadzcy after Kacper came home (September 2027) and the plan's goals were met."""
+    """The Zawadzcy after Kacper came home (20 September 2027) and the plan's goals were met; the
+    monitoring that follows is the monitoring note's example."""
     return {
         "family_name": "Zawadzcy",
+        "family_name_gen": None,
         "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
         "work_start": "2026-10-05",
         "work_end": "2027-12-17",
         "end_reason": "cele",
-        "reason_description": "Kacper wrócił do domu 20 września 2027 r. na podstawie postanowienia sądu; "
-                              "rodzina samodzielnie zapewnia dzieciom opiekę.",
+        "reason_description": "Kacper wrócił do domu 20 września 2027 r. na podstawie postanowienia sądu "
+                              "z dnia 14 września 2027 r.; rodzina samodzielnie zapewnia dzieciom opiekę.",
         "goals": [
             {"goal": "Rodzice regularnie spotykają się z Kacprem według harmonogramu uzgodnionego z koordynatorem.",
              "status": "zrealizowany", "comment": "Kontakty bez przerw aż do powrotu Kacpra."},
             {"goal": "Rodzice zapewniają dzieciom stałą opiekę: plan dnia, podział obowiązków, pomoc babci.",
              "status": "zrealizowany", "comment": "Warsztaty ukończone w maju 2027 r.; plan dnia stosowany."},
             {"goal": "Co najmniej jeden z rodziców podejmuje stałą pracę.",
-             "status": "zrealizowany", "comment": "Matka na pełnym etacie od września 2027 r."},
+             "status": "zrealizowany", "comment": "Matka na pełnym etacie od 1 września 2027 r.; ojciec od "
+                                                  "2 listopada 2027 r. pracuje jako magazynier."},
             {"goal": "Spłata zadłużenia czynszowego według ugody ze spółdzielnią.",
-             "status": "czesciowo", "comment": "Pozostało ok. 600 zł; raty płacone w terminie."},
+             "status": "zrealizowany", "comment": "Dwanaście rat po 360 zł w terminie: całe zadłużenie "
+                                                  "(4 320 zł) spłacone w listopadzie 2027 r."},
         ],
-        "recommendations": "Dokończyć spłatę zadłużenia do marca 2028 r. Julia i Kacper nadal w świetlicy "
-                           "szkolnej po lekcjach. W razie trudności wychowawczych rodzice mogą wrócić do "
-                           "konsultacji w poradni psychologiczno-pedagogicznej.",
+        "recommendations": "Utrzymać terminowe opłaty za mieszkanie. Julia i Kacper nadal w świetlicy szkolnej "
+                           "po lekcjach. W razie trudności wychowawczych rodzice mogą wrócić do konsultacji "
+                           "w poradni psychologiczno-pedagogicznej.",
         "monitoring_from": "2028-01-03",
         "monitoring_to": "2028-06-30",
-        "monitoring_forms": "Wizyta w domu raz w miesiącu, rozmowa telefoniczna z matką co dwa tygodnie, "
+        "monitoring_forms": "Wizyta w domu raz na dwa miesiące, rozmowa telefoniczna z matką co miesiąc, "
                             "informacja ze szkoły o frekwencji dzieci raz na kwartał.",
         "place": "Lipowiec Mazurski",
         "document_date": "2027-12-20",
@@ -127,9 +137,11 @@ CLOSING_REPORT = DocType(
     rules=RULES,
     template="closing_report.docx",
     example=example,
+    derive=naming_the_family(),
     file_stem="sprawozdanie_z_zakonczenia_pracy",
     signatures=(
         Signature("Asystent rodziny", name="assistant_name"),
-        Signature("Zatwierdził: Kierownik ośrodka pomocy społecznej", name="head_name"),
+        # "Zatwierdzam", the office's formula: the first person does not change with the head's sex
+        Signature("Zatwierdzam – kierownik ośrodka pomocy społecznej", name="head_name"),
     ),
 )

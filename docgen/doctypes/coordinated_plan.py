@@ -8,22 +8,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Iterator
 
-from ..casefile import COORDINATOR_FIELDS
-from ..definition import (CHOICE, COURT_CASE, DATE, TEXTAREA, DocType, Field, Issue, Item, Repeat, Rule, Section,
-                          Signature)
+from ..casefile import CARE_FORMS, COORDINATOR_FIELDS
+from ..definition import (CHOICE, COURT_CASE, DATE, TABLE_CELL_LIMIT, TEXTAREA, WARNING, DocType, Field, Issue, Item,
+                          Repeat, Rule, Section, Signature)
+from ..formatting import date_long
 from ..rules import date_of, full_name, rows, rows_dated_before
 from . import work_plan
-from .work_plan import PLAN_RULES, WORK_PLAN
+from .work_plan import PLAN_RULES, WORK_PLAN, deadlines_passed
 
-CARE_FORMS = (
-    ("spokrewniona", "rodzina zastępcza spokrewniona"),
-    ("niezawodowa", "rodzina zastępcza niezawodowa"),
-    ("zawodowa", "rodzina zastępcza zawodowa"),
-    ("rodzinny_dom", "rodzinny dom dziecka"),
-    ("placowka", "placówka opiekuńczo-wychowawcza"),
-    ("regionalna_placowka", "regionalna placówka opiekuńczo-terapeutyczna"),
-    ("osrodek_preadopcyjny", "interwencyjny ośrodek preadopcyjny"),
-)
+# family foster care (rodzinna piecza zastępcza, art. 39 of the Act): a coordinator of family foster
+# care works with it (art. 76), and with the assistant on this plan (art. 15 ust. 1 pkt 2); a child in
+# institutional care (art. 93) has no such coordinator: the institution's contact is named instead
+FAMILY_CARE = frozenset({"spokrewniona", "niezawodowa", "zawodowa", "rodzinny_dom"})
 
 
 def _prefilled(item: Item) -> Item:
@@ -48,14 +44,15 @@ CHILDREN_IN_CARE = Repeat(
         Field("first_name", "Imię", prefill="first_name"),
         Field("last_name", "Nazwisko", prefill="last_name"),
         Field("birth_date", "Data urodzenia", DATE, prefill="birth_date"),
-        Field("care_form", "Forma pieczy zastępczej", CHOICE, choices=CARE_FORMS),
-        Field("care_name", "Nazwa i miejsce pieczy",
+        Field("care_form", "Forma pieczy zastępczej", CHOICE, choices=CARE_FORMS, prefill="care_form"),
+        Field("care_name", "Nazwa i miejsce pieczy", prefill="care_name",
               help="Np. rodzina zastępcza niezawodowa w Starych Olszynach albo nazwa i adres placówki."),
-        Field("placement_date", "Data umieszczenia w pieczy", DATE),
-        Field("court_name", "Sąd, który orzekł o umieszczeniu",
+        Field("placement_date", "Data umieszczenia w pieczy", DATE, prefill="placement_date"),
+        Field("court_name", "Sąd, który orzekł o umieszczeniu", prefill="placement_court",
               help="Np. Sąd Rejonowy w Lipowcu Mazurskim, III Wydział Rodzinny i Nieletnich."),
-        Field("court_case_number", "Sygnatura akt", COURT_CASE, help="Np. III Nsm 253/19."),
-        Field("court_order_date", "Data postanowienia o umieszczeniu", DATE),
+        Field("court_case_number", "Sygnatura akt", COURT_CASE, prefill="placement_case_number",
+              help="Np. III Nsm 253/19."),
+        Field("court_order_date", "Data postanowienia o umieszczeniu", DATE, prefill="placement_order_date"),
         Field("help_plan_date", "Data planu pomocy dziecku", DATE,
               help="Plan pomocy dziecku, z którym skoordynowano ten plan; sporządza go koordynator "
                    "rodzinnej pieczy zastępczej albo placówka."),
@@ -64,11 +61,40 @@ CHILDREN_IN_CARE = Repeat(
     ),
 )
 
+def _optional(field: Field, help_text: str) -> Field:
+    return replace(field, required=False, help=help_text)
+
+
+# required by the rule `coordinator_or_facility`, according to the children's form of care
+COORDINATOR = tuple(_optional(f, f.help + (" " if f.help else "") + "Wymagane, gdy dziecko przebywa w rodzinnej "
+                                  "pieczy zastępczej (rodzina zastępcza, rodzinny dom dziecka).")
+                    if f.name != "coordinator_contact" else f for f in COORDINATOR_FIELDS)
+FACILITY_CONTACT = (
+    Field("facility_contact_name", "Osoba do kontaktu w placówce", required=False,
+          help="Imię i nazwisko oraz funkcja, np. Jan Kowalski, wychowawca. Wymagane, gdy dziecko przebywa "
+               "w placówce (opiekuńczo-wychowawczej, opiekuńczo-terapeutycznej, ośrodku preadopcyjnym): "
+               "placówka nie ma koordynatora rodzinnej pieczy zastępczej."),
+    Field("facility_contact", "Kontakt z placówką", required=False, help="Telefon, e-mail."),
+)
+
+# art. 15 ust. 1 pkt 2 names the family and the coordinator: the social worker's consultation may be
+# recorded here, but is not required (in the work plan, pkt 1, it is)
+SIGNATURES = replace(WORK_PLAN.section("signatures"), items=tuple(
+    _optional(item, "Imię i nazwisko. Nieobowiązkowe: plan skoordynowany opracowuje się z rodziną i koordynatorem "
+                    "(art. 15 ust. 1 pkt 2 ustawy); wpisz, jeśli plan konsultowano z pracownikiem socjalnym.")
+    if item.name == "social_worker_name" else
+    _optional(item, "Wypełnij, jeśli plan konsultowano z pracownikiem socjalnym.")
+    if item.name == "consultation_date" else item
+    for item in WORK_PLAN.section("signatures").items))
+
 SECTIONS = (
     WORK_PLAN.section("family"),
     WORK_PLAN.section("basis"),
     Section("children_in_care", "Dzieci w pieczy zastępczej", (CHILDREN_IN_CARE,)),
-    Section("coordinator", "Koordynator rodzinnej pieczy zastępczej", COORDINATOR_FIELDS),
+    Section("coordinator", "Koordynator rodzinnej pieczy zastępczej lub kontakt w placówce",
+            COORDINATOR + FACILITY_CONTACT,
+            help="Dziecko w rodzinie zastępczej lub rodzinnym domu dziecka: koordynator rodzinnej pieczy "
+                 "zastępczej. Dziecko w placówce: osoba do kontaktu w placówce."),
     Section("child_plan", "Koordynacja z planem pomocy dziecku", (
         Field("help_plan_coordination", "Ustalenia wspólne z planem pomocy dziecku", TEXTAREA,
               help="Które cele i działania tego planu wspierają plan pomocy dziecku; co robi asystent, "
@@ -89,13 +115,13 @@ SECTIONS = (
                max_items=30, help="Co musi się zmienić w rodzinie, aby dziecko mogło wrócić, i do kiedy.",
                table=(("condition", 10.0), ("responsible", 3.5), ("deadline", 2.5)),
                fields=(
-                   Field("condition", "Co musi się zmienić", TEXTAREA),
+                   Field("condition", "Co musi się zmienić", TEXTAREA, max_length=TABLE_CELL_LIMIT),
                    Field("responsible", "Kto odpowiada"),
                    Field("deadline", "Termin", DATE),
                )),
     )),
     _from_work_plan("cooperation"),
-    WORK_PLAN.section("signatures"),
+    SIGNATURES,
 )
 
 
@@ -110,7 +136,7 @@ def _placement_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
         if placed and plan_date and placed > plan_date:
             yield Issue(f"children_in_care[{index}].placement_date",
                         f"{_child(index)} – data umieszczenia w pieczy jest późniejsza niż data sporządzenia "
-                        f"planu ({plan_date.isoformat()}).")
+                        f"planu ({date_long(plan_date)}).")
         elif placed and born and placed < born:
             yield Issue(f"children_in_care[{index}].placement_date",
                         f"{_child(index)} – data umieszczenia w pieczy jest wcześniejsza niż data urodzenia.")
@@ -123,7 +149,7 @@ def _help_plan_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
         if help_plan and plan_date and help_plan > plan_date:
             yield Issue(f"children_in_care[{index}].help_plan_date",
                         f"{_child(index)} – plan pomocy dziecku ma datę późniejszą niż data sporządzenia planu "
-                        f"({plan_date.isoformat()}); podaj plan, z którym ten plan skoordynowano.")
+                        f"({date_long(plan_date)}); podaj plan, z którym ten plan skoordynowano.")
 
 
 def _key(person: dict[str, Any]) -> str:
@@ -153,10 +179,39 @@ def _return_deadlines(data: dict[str, Any]) -> Iterator[Issue]:
     for index, _ in rows_dated_before(data, "return_conditions", "deadline", start):
         yield Issue(f"return_conditions[{index}].deadline",
                     f"Warunki powrotu dziecka do rodziny, warunek {index + 1} – termin jest przed początkiem "
-                    f"planu ({start.isoformat()}).")
+                    f"planu ({date_long(start)}).")
+
+
+def _coordinator_or_facility(data: dict[str, Any]) -> Iterator[Issue]:
+    forms = {child.get("care_form") for child in rows(data, "children_in_care")}
+    if forms & FAMILY_CARE:
+        for name, what in (("coordinator_name", "imię i nazwisko koordynatora"),
+                           ("coordinator_unit", "jednostkę, w której pracuje")):
+            if not (data.get(name) or "").strip():
+                yield Issue(name, f"Koordynator rodzinnej pieczy zastępczej: dziecko przebywa w rodzinnej pieczy "
+                                  f"zastępczej, a plan opracowuje się z koordynatorem (art. 15 ust. 1 pkt 2 "
+                                  f"ustawy) – podaj {what}.")
+    if forms - FAMILY_CARE - {None} and not (data.get("facility_contact_name") or "").strip():
+        yield Issue("facility_contact_name", "Osoba do kontaktu w placówce: dziecko przebywa w placówce, która nie "
+                                             "ma koordynatora rodzinnej pieczy zastępczej – podaj osobę, z którą "
+                                             "asystent uzgadnia plan.")
+
+
+def _consultation_complete(data: dict[str, Any]) -> Iterator[Issue]:
+    worker, day = (data.get("social_worker_name") or "").strip(), data.get("consultation_date")
+    if worker and not day:
+        yield Issue("consultation_date", "Data konsultacji planu z pracownikiem socjalnym: podaj ją, skoro plan "
+                                         "konsultowano z pracownikiem socjalnym (albo usuń jego nazwisko).")
+    elif day and not worker:
+        yield Issue("social_worker_name", "Pracownik socjalny rodziny: podaj, z kim konsultowano plan (albo usuń "
+                                          "datę konsultacji).")
 
 
 RULES = PLAN_RULES + (
+    Rule("coordinator_or_facility", "Dziecko w rodzinnej pieczy zastępczej: koordynator; w placówce: osoba do "
+                                    "kontaktu w placówce.", _coordinator_or_facility, section="coordinator"),
+    Rule("consultation_complete", "Konsultacja z pracownikiem socjalnym: nazwisko i data razem albo wcale.",
+         _consultation_complete, section="signatures"),
     Rule("placement_before_plan", "Dziecko umieszczono w pieczy przed sporządzeniem planu.",
          _placement_before_plan, section="children_in_care"),
     Rule("help_plan_before_plan", "Plan pomocy dziecku poprzedza plan skoordynowany.",
@@ -165,6 +220,9 @@ RULES = PLAN_RULES + (
          _in_care_are_members, section="children_in_care"),
     Rule("return_deadlines", "Terminy warunków powrotu nie wypadają przed początkiem planu.",
          _return_deadlines, section="return"),
+    Rule("return_deadlines_passed", "Terminy warunków powrotu nie minęły przed sporządzeniem planu.",
+         deadlines_passed("return_conditions", "Warunki powrotu dziecka do rodziny", "warunek"),
+         section="return", severity=WARNING),
 )
 
 
@@ -186,6 +244,8 @@ def example() -> dict[str, Any]:
         "coordinator_name": "Monika Urbańska",
         "coordinator_unit": "Powiatowe Centrum Pomocy Rodzinie w Lipowcu Mazurskim",
         "coordinator_contact": "tel. 89 741 20 15",
+        "facility_contact_name": None,
+        "facility_contact": None,
         "help_plan_coordination": "Plan pomocy dziecku zakłada utrzymanie więzi Kacpra z rodzicami i siostrą "
                                   "oraz przygotowanie jego powrotu do domu. Służą temu cele 1 i 2 tego planu.\n"
                                   "Koordynator organizuje kontakty i ocenia ich przebieg, asystent pracuje "
@@ -194,8 +254,8 @@ def example() -> dict[str, Any]:
         "valid_to": "2027-07-31",
         "problems": [
             {"problem": "bezradnosc",
-             "description": "Kacper kilkakrotnie zostawał w domu bez opieki; w styczniu 2027 r. sąd umieścił "
-                            "go w rodzinie zastępczej."},
+             "description": "Kacper kilkakrotnie zostawał w domu bez opieki; 15 stycznia 2027 r. sąd postanowił "
+                            "o umieszczeniu go w rodzinie zastępczej."},
             {"problem": "bezrobocie",
              "description": "Ojciec bez stałej pracy; matka od grudnia 2026 r. na kursie kucharza z PUP."},
         ],
@@ -258,9 +318,11 @@ COORDINATED_PLAN = DocType(
     date_field="plan_date",
     file_stem="plan_pracy_skoordynowany",
     signatures=(
-        Signature("Członkowie rodziny współtworzący plan", each="signatories"),
+        Signature("Członkowie rodziny współtworzący plan", each="signatories",
+                  role_one="Członek rodziny współtworzący plan"),
         Signature("Asystent rodziny", name="assistant_name"),
         Signature("Koordynator rodzinnej pieczy zastępczej", name="coordinator_name"),
+        Signature("W imieniu placówki", name="facility_contact_name"),
         Signature("Plan skonsultowano z pracownikiem socjalnym", name="social_worker_name"),
     ),
 )

@@ -4,9 +4,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Iterator
 
-from ..casefile import ADDRESS, BASES, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED, RELATIONS
+from ..casefile import ADDRESS, BASES, FAMILY_NAMES, MEMBERS, MEMBERS_IDENTIFIED, RELATIONS, naming_the_family
 from ..definition import CHOICE, COURT_CASE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
+from ..formatting import date_long
 from ..rules import date_of, full_name, rows
+from ..formatting import date_long
 
 ACT = "ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy zastępczej"
 
@@ -25,6 +27,9 @@ SECTIONS = (
                 Field("court_name", "Sąd", prefill="court_name",
                       help="Sama nazwa sądu, np. Sąd Rejonowy w Lipowcu Mazurskim; wydział podaj niżej."),
                 Field("court_division", "Wydział", help="Np. III Wydział Rodzinny i Nieletnich."),
+                Field("court_address", "Adres sądu", TEXTAREA, max_length=300,
+                      help="Ulica i numer; w drugim wierszu kod pocztowy i miejscowość. Drukuje się w bloku "
+                           "adresata pod nazwą sądu i wydziału."),
                 Field("court_case_number", "Sygn. akt", COURT_CASE, prefill="court_case_number",
                       help="Jak na piśmie sądu, np. III Nsm 253/26."),
                 Field("request_date", "Data pisma sądu", DATE,
@@ -45,7 +50,19 @@ SECTIONS = (
               help="Np. wizyty w domu rodziny (jak często), rozmowy, trening budżetowy, "
                    "towarzyszenie w urzędach i szkole."),
     )),
-    Section("family", "Skład rodziny", (FAMILY_NAME, ADDRESS, OPINION_MEMBERS)),
+    Section("sources", "Źródła informacji",
+            help="Na czym opiera się opinia: co asystent sam widział i słyszał, jakie dokumenty przeczytał, "
+                 "co przekazały inne instytucje. Wypełnij co najmniej jedno pole.", items=(
+                Field("source_visits", "Wizyty w miejscu zamieszkania rodziny", TEXTAREA, required=False,
+                      help="Ile i kiedy, np. 22 wizyty od 12 października 2026 r. do 18 marca 2027 r."),
+                Field("source_talks", "Rozmowy", TEXTAREA, required=False,
+                      help="Z kim, np. z rodzicami, z Julią, z wychowawczynią, z koordynatorem pieczy zastępczej."),
+                Field("source_documents", "Dokumenty", TEXTAREA, required=False,
+                      help="Np. plan pracy z rodziną, okresowa ocena sytuacji rodziny, zaświadczenia, opinie."),
+                Field("source_institutions", "Informacje z innych instytucji", TEXTAREA, required=False,
+                      help="Np. szkoła, poradnia, PCPR, kurator sądowy, policja – co i kiedy przekazały."),
+            )),
+    Section("family", "Skład rodziny", (*FAMILY_NAMES, ADDRESS, OPINION_MEMBERS)),
     Section("profiles", "Charakterystyka członków rodziny", (
         Repeat("member_profiles", "Charakterystyka członków rodziny", item_label="osoba", min_items=1,
                max_items=20, prefill="members",
@@ -54,12 +71,12 @@ SECTIONS = (
                    Field("first_name", "Imię", prefill="first_name"),
                    Field("last_name", "Nazwisko", prefill="last_name"),
                    Field("relation", "Rola w rodzinie", CHOICE, choices=RELATIONS, prefill="relation"),
-                   Field("characteristic", "Charakterystyka", TEXTAREA,
+                   Field("characteristic", "Charakterystyka", TEXTAREA, prefill="profile_start",
                          help="Zdrowie, nauka lub praca, zachowanie, pełnienie ról w rodzinie."),
                )),
     )),
     Section("children", "Sytuacja opiekuńczo-wychowawcza dzieci", (
-        Field("children_care", "Sytuacja opiekuńczo-wychowawcza dzieci", TEXTAREA,
+        Field("children_care", "Sytuacja opiekuńczo-wychowawcza dzieci", TEXTAREA, prefill="children_in_care_text",
               help="Opieka i wychowanie, nauka, zdrowie, zaspokajanie potrzeb dzieci."),
     )),
     Section("living", "Warunki mieszkaniowe i materialne", (
@@ -82,9 +99,9 @@ SECTIONS = (
     Section("signatures", "Podpis", (
         Field("place", "Miejscowość sporządzenia opinii", prefill="office_city"),
         Field("document_date", "Data sporządzenia opinii", DATE, prefill="today"),
-        Field("assistant_name", "Asystent rodziny (imię i nazwisko)", prefill="assistant_name"),
-        Field("head_name", "Kierownik ośrodka (imię i nazwisko)", required=False, prefill="head_name",
-              help="Wypełnij, jeśli opinię podpisuje także kierownik ośrodka."),
+        Field("assistant_name", "Asystent rodziny", prefill="assistant_name", help="Imię i nazwisko."),
+        Field("head_name", "Kierownik ośrodka", required=False, prefill="head_name",
+              help="Imię i nazwisko. Wypełnij, jeśli opinię podpisuje także kierownik ośrodka."),
     )),
 )
 
@@ -93,7 +110,7 @@ def _request_before_opinion(data: dict[str, Any]) -> Iterator[Issue]:
     request, made = date_of(data, "request_date"), date_of(data, "document_date")
     if request and made and request > made:
         yield Issue("request_date", "Data pisma sądu: opinię sporządza się w odpowiedzi na pismo sądu, więc pismo "
-                                    f"nie może być późniejsze niż data sporządzenia opinii ({made.isoformat()}).")
+                                    f"nie może być późniejsze niż data sporządzenia opinii ({date_long(made)}).")
 
 
 def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
@@ -102,10 +119,10 @@ def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
         yield Issue("work_to", "Praca z rodziną do: data końca nie może być wcześniejsza niż data początku.")
     if start and made and start > made:
         yield Issue("work_from", "Praca z rodziną od: praca nie może zaczynać się po dacie sporządzenia opinii "
-                                 f"({made.isoformat()}).")
+                                 f"({date_long(made)}).")
     elif end and made and end > made:
         yield Issue("work_to", "Praca z rodziną do: data końca nie może być późniejsza niż data sporządzenia "
-                               f"opinii ({made.isoformat()}).")
+                               f"opinii ({date_long(made)}).")
 
 
 def _key(person: dict[str, Any]) -> str:
@@ -135,7 +152,17 @@ def _every_member_profiled(data: dict[str, Any]) -> Iterator[Issue]:
                                            "ze składu rodziny.")
 
 
+SOURCES = ("source_visits", "source_talks", "source_documents", "source_institutions")
+
+
+def _sources_named(data: dict[str, Any]) -> Iterator[Issue]:
+    if not any(isinstance(data.get(name), str) and data[name].strip() for name in SOURCES):
+        yield Issue("source_visits", "Źródła informacji: opinia dla sądu podaje, na czym się opiera – wpisz "
+                                     "co najmniej wizyty, rozmowy, dokumenty albo informacje innych instytucji.")
+
+
 RULES = (
+    Rule("sources_named", "Opinia podaje źródła informacji.", _sources_named, section="sources"),
     Rule("request_before_opinion", "Pismo sądu poprzedza opinię.", _request_before_opinion, section="court"),
     Rule("period_ordered", "Okres pracy z rodziną jest poprawny i nie wykracza poza datę opinii.",
          _period_ordered, section="period"),
@@ -145,18 +172,24 @@ RULES = (
 )
 
 
-def derive(data: dict[str, Any]) -> dict[str, Any]:
-    """The basis as printed, and whether the head of the centre countersigns."""
+def _basis(data: dict[str, Any]) -> dict[str, Any]:
+    """The basis as printed (once: in the opening sentence), and whether the head countersigns."""
     code = data.get("opinion_basis") or ""
     basis = data.get("opinion_basis_other") if code == "inna" else dict(OPINION_BASES).get(code)
     return {"opinion_basis_text": basis or "", "head_countersigns": bool(data.get("head_name"))}
 
 
+derive = naming_the_family(_basis)
+
+
 def example() -> dict[str, Any]:
+    """The Zawadzcy in March 2027: Kacper has been in a foster family since 18 January, the court asks
+    in the same case how the parents cope and whether they work with the assistant."""
     return {
         "court_name": "Sąd Rejonowy w Lipowcu Mazurskim",
         "court_division": "III Wydział Rodzinny i Nieletnich",
-        "court_case_number": "III Nsm 253/26",
+        "court_address": "ul. Sądowa 2\n11-440 Lipowiec Mazurski",
+        "court_case_number": "III Nsm 41/27",
         "request_date": "2027-03-08",
         "court_questions": "1. Jak rodzice wywiązują się z obowiązków wobec dzieci?\n"
                            "2. Czy rodzina współpracuje z asystentem rodziny i z jakim skutkiem?",
@@ -165,45 +198,58 @@ def example() -> dict[str, Any]:
         "work_basis": "zgoda",
         "work_from": "2026-10-05",
         "work_to": None,
-        "work_forms": "Wizyty w domu rodziny raz w tygodniu (łącznie 22 wizyty), rozmowy z rodzicami, "
-                      "trening budżetowy, towarzyszenie matce w Powiatowym Urzędzie Pracy, "
-                      "spotkania z wychowawczynią Julii.",
+        "work_forms": "Wizyty w domu rodziny raz w tygodniu, rozmowy z rodzicami, trening budżetowy, "
+                      "towarzyszenie matce w Powiatowym Urzędzie Pracy, spotkania z wychowawczynią Julii.",
+        "source_visits": "22 wizyty w domu rodziny od 12 października 2026 r. do 18 marca 2027 r.",
+        "source_talks": "Z rodzicami, z Julią, z wychowawczynią Julii, z koordynatorem rodzinnej pieczy "
+                        "zastępczej.",
+        "source_documents": "Plan pracy z rodziną z 2 listopada 2026 r., plan skoordynowany z planem pomocy "
+                            "dziecku z 15 lutego 2027 r., ugoda ze spółdzielnią mieszkaniową i potwierdzenia wpłat.",
+        "source_institutions": "Szkoła Podstawowa nr 2 w Lipowcu Mazurskim (frekwencja Julii), Powiatowe Centrum "
+                               "Pomocy Rodzinie (przebieg kontaktów z Kacprem), Poradnia Psychologiczno-"
+                               "Pedagogiczna (udział rodziców w warsztatach).",
         "family_name": "Zawadzcy",
+        "family_name_gen": None,
         "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
         "members": [
             {"first_name": "Anna", "last_name": "Zawadzka", "birth_date": "1991-03-14", "pesel": "91031441223",
-             "relation": "matka", "in_household": True, "foster_care": False},
+             "sex": None, "relation": "matka", "in_household": True, "foster_care": False},
             {"first_name": "Tomasz", "last_name": "Zawadzki", "birth_date": "1988-09-02", "pesel": "88090213717",
-             "relation": "ojciec", "in_household": True, "foster_care": False},
+             "sex": None, "relation": "ojciec", "in_household": True, "foster_care": False},
             {"first_name": "Julia", "last_name": "Zawadzka", "birth_date": "2014-05-21", "pesel": "14252125523",
-             "relation": "dziecko", "in_household": True, "foster_care": False},
+             "sex": None, "relation": "dziecko", "in_household": True, "foster_care": False},
             {"first_name": "Kacper", "last_name": "Zawadzki", "birth_date": "2018-11-07", "pesel": None,
-             "relation": "dziecko", "in_household": True, "foster_care": False},
+             "sex": "M", "relation": "dziecko", "in_household": False, "foster_care": True},
         ],
         "member_profiles": [
             {"first_name": "Anna", "last_name": "Zawadzka", "relation": "matka",
-             "characteristic": "Od stycznia 2027 r. uczestniczy w kursie zawodowym skierowanym przez PUP. "
-                               "Dba o dzieci, prowadzi dom; dotrzymuje ustaleń z asystentem."},
+             "characteristic": "Po kursie kucharza z Powiatowego Urzędu Pracy (od grudnia 2026 r. do lutego "
+                               "2027 r.) od 1 marca 2027 r. pracuje jako kucharka na pół etatu. Prowadzi dom; "
+                               "dotrzymuje ustaleń z asystentem."},
             {"first_name": "Tomasz", "last_name": "Zawadzki", "relation": "ojciec",
              "characteristic": "Pracuje dorywczo na budowie. Angażuje się w spłatę zadłużenia czynszowego."},
             {"first_name": "Julia", "last_name": "Zawadzka", "relation": "dziecko",
              "characteristic": "Uczennica klasy VI. Frekwencja wzrosła z 78% do 93%; oceny dostateczne i dobre."},
             {"first_name": "Kacper", "last_name": "Zawadzki", "relation": "dziecko",
-             "characteristic": "Uczęszcza do przedszkola, rozwija się prawidłowo; opiekę po południu "
-                               "sprawuje babcia."},
+             "characteristic": "Od 18 stycznia 2027 r. przebywa w rodzinie zastępczej niezawodowej w Starych "
+                               "Olszynach; uczeń klasy II. Spotyka się z rodzicami co tydzień."},
         ],
-        "children_care": "Dzieci są zadbane, mają zapewnione posiłki i odzież. Rodzice ustalili plan dnia "
-                         "dzieci; matka odprowadza Julię do szkoły i kontaktuje się z wychowawczynią.",
+        "children_care": "Julia jest zadbana, ma zapewnione posiłki i odzież; rodzice ustalili jej plan dnia, "
+                         "matka kontaktuje się z wychowawczynią. Rodzice są obecni na wszystkich spotkaniach "
+                         "z Kacprem w Powiatowym Centrum Pomocy Rodzinie.",
         "housing": "Mieszkanie dwupokojowe w bloku, z kuchnią i łazienką; czyste i ogrzewane. "
-                   "Dzieci mają wspólny pokój.",
-        "material_situation": "Dochód z pracy dorywczej ojca i zasiłku rodzinnego. Zadłużenie czynszowe "
-                              "zmniejszyło się z 4 300 zł do 2 100 zł; raty według ugody płacone w terminie.",
+                   "Julia ma własne biurko.",
+        "material_situation": "Dochód z pracy matki, pracy dorywczej ojca, świadczenia wychowawczego i zasiłku "
+                              "rodzinnego. Zadłużenie czynszowe (4 320 zł) spłacane według ugody po 360 zł "
+                              "miesięcznie: spłacono 1 440 zł, pozostało 2 880 zł.",
         "family_relations": "Rodzice wspierają się wzajemnie; nie stwierdzono przemocy. Dzieci są związane z "
                             "rodzicami i babcią.",
         "cooperation": "Rodzina współpracuje z asystentem, dotrzymuje terminów spotkań.",
-        "plan_implementation": "Z trzech celów planu jeden zrealizowano (frekwencja Julii), dwa są w toku "
-                               "(praca matki, spłata zadłużenia).",
-        "conclusions": "Ad 1. Rodzice zapewniają dzieciom opiekę i zaspokajają ich podstawowe potrzeby.\n"
+        "plan_implementation": "Plan skoordynowany z planem pomocy dziecku z 15 lutego 2027 r. jest realizowany: "
+                               "matka podjęła pracę, raty płacone są w terminie, rodzice uczestniczą "
+                               "w warsztatach umiejętności wychowawczych (do maja 2027 r.).",
+        "conclusions": "Ad 1. Rodzice zapewniają Julii opiekę i zaspokajają jej potrzeby; regularnie spotykają "
+                       "się z Kacprem.\n"
                        "Ad 2. Rodzina współpracuje z asystentem; cele planu są realizowane.",
         "place": "Lipowiec Mazurski",
         "document_date": "2027-03-22",
@@ -221,7 +267,9 @@ COURT_OPINION = DocType(
     example=example,
     derive=derive,
     file_stem="opinia_o_rodzinie",
-    legal_basis=f"(art. 15 ust. 1 pkt 17 {ACT})",
+    # no subtitle: the basis, which the court's request may name otherwise, is printed once, in the
+    # opening sentence ("… na podstawie art. 15 ust. 1 pkt 17 ustawy …, przedstawiam opinię …")
+    legal_basis="",
     signatures=(
         Signature("Asystent rodziny", name="assistant_name"),
         Signature("Kierownik ośrodka", name="head_name"),

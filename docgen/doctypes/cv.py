@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from ..definition import BOOL, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+from ..definition import BOOL, TEXTAREA, DocType, Field, Issue, PrintCheck, Repeat, Rule, Section
 from ..rules import rows
 
 # current wording of the consent for a recruitment (art. 6 ust. 1 lit. a RODO); "{who}": the employer
@@ -41,8 +41,8 @@ SECTIONS = (
                 Field("full_name", "Imię i nazwisko", prefill="family_head_name"),
                 Field("address", "Adres lub miejscowość", required=False, prefill="address",
                       help="Wystarczy miejscowość."),
-                Field("phone", "Telefon", required=False, max_length=40),
-                Field("email", "E-mail", required=False, max_length=120),
+                Field("phone", "Telefon", required=False, max_length=40, prefill="family_head_phone"),
+                Field("email", "E-mail", required=False, max_length=120, prefill="family_head_email"),
             )),
     Section("profile", "Profil zawodowy", numbered=False, optional=True, items=(
         Field("profile", "Profil zawodowy", TEXTAREA, required=False, max_length=1200,
@@ -134,6 +134,21 @@ RULES = (
 )
 
 
+# the clause as an employer looks for it: its opening words and the regulation it cites
+_CONSENT_PRINTED = re.compile(r"Wyrażam zgodę na przetwarzanie moich danych osobowych\b.*(?:2016/679|RODO)")
+
+
+def _consent_printed(lines: list[str]) -> Iterator[str]:
+    if not any(_CONSENT_PRINTED.search(" ".join(line.split())) for line in lines):
+        yield ("Brak klauzuli zgody na przetwarzanie danych osobowych („Wyrażam zgodę na przetwarzanie moich danych "
+               "osobowych … (RODO)”): bez niej pracodawca nie może wykorzystać CV w rekrutacji.")
+
+
+PRINT_CHECKS = (
+    PrintCheck("consent_clause", "CV ma klauzulę zgody na przetwarzanie danych osobowych (RODO).", _consent_printed),
+)
+
+
 def derive(data: dict[str, Any]) -> dict[str, Any]:
     """The contact line and the consent clause as printed."""
     phone, email = (data.get(name) for name in ("phone", "email"))
@@ -147,17 +162,18 @@ def derive(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def example() -> dict[str, Any]:
-    # Anna Zawadzka of the other examples: registered at the labour office in November 2026
+    # Anna Zawadzka of the other examples, in February 2027: after eight years in a shop (until the
+    # shop closed in February 2026) and the labour office's cook course (December 2026 – February 2027)
     return {
         "full_name": "Anna Zawadzka",
         "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
         "phone": "607 318 244",
         "email": "anna.zawadzka@example.pl",
-        "profile": "Sprzedawczyni z siedmioletnim doświadczeniem w handlu spożywczym, obsłudze kasy fiskalnej "
-                   "i przyjmowaniu dostaw. Sumienna, dobrze zorganizowana, lubię kontakt z klientem. "
-                   "Szukam pracy na stanowisku sprzedawcy lub kasjera w Lipowcu Mazurskim lub okolicy.",
+        "profile": "Kucharka po kursie zawodowym w Powiatowym Urzędzie Pracy, wcześniej osiem lat sprzedawczyni "
+                   "w sklepie spożywczym. Sumienna, dobrze zorganizowana, lubię pracę w zespole. Szukam pracy "
+                   "kucharki lub pomocy kuchennej w Lipowcu Mazurskim lub okolicy.",
         "experience": [
-            {"date_from": "04.2016", "date_to": "06.2023", "employer": "Sklep spożywczy „Pod Lipami”, "
+            {"date_from": "04.2018", "date_to": "02.2026", "employer": "Sklep spożywczy „Pod Lipami”, "
                                                                        "Lipowiec Mazurski",
              "position": "Sprzedawca – kasjer",
              "duties": "Obsługa klienta i kasy fiskalnej, przyjmowanie dostaw i kontrola dat ważności, "
@@ -170,7 +186,9 @@ def example() -> dict[str, Any]:
              "details": "Zasadnicza szkoła zawodowa, zawód: sprzedawca"},
         ],
         "courses": [
-            {"year": "2025", "name": "Obsługa programów magazynowo-sprzedażowych",
+            {"year": "02.2027", "name": "Kucharz – kurs zawodowy (od 12.2026 do 02.2027)",
+             "organiser": "Powiatowy Urząd Pracy w Lipowcu Mazurskim"},
+            {"year": "2022", "name": "Obsługa programów magazynowo-sprzedażowych",
              "organiser": "Centrum Kształcenia Ustawicznego w Lipowcu Mazurskim"},
             {"year": "2015", "name": "Pierwsza pomoc przedmedyczna", "organiser": None},
         ],
@@ -195,4 +213,9 @@ CV = DocType(
     example=example,
     derive=derive,
     file_stem="cv",
+    # the family member's own CV, sent to an employer: no office number, named after the person only
+    in_case_file=False,
+    leaves_office=True,
+    file_name="CV_{full_name}",
+    print_checks=PRINT_CHECKS,
 )

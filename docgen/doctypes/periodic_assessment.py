@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..casefile import ADDRESS, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED
-from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
-from ..formatting import age_on
+from ..casefile import ADDRESS, FAMILY_NAMES, MEMBERS, MEMBERS_IDENTIFIED, naming_the_family
+from ..definition import (CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, WARNING, DocType, Field, Issue, Repeat, Rule,
+                          Section, Signature)
+from ..formatting import age_on, date_long
 from ..rules import add_months, date_of, rows
+from ..formatting import date_long
 
 # art. 15 ust. 1 pkt 15: "nie rzadziej niż co pół roku"
 MAX_PERIOD_MONTHS = 6
@@ -24,9 +26,9 @@ GOALS = Repeat(
     help="Cele szczegółowe z planu pracy z rodziną; przy każdym oceń stopień realizacji.",
     table=(("goal", 7.0), ("status", 3.0), ("comment", 6.0)),
     fields=(
-        Field("goal", "Cel", TEXTAREA, prefill="goal"),
+        Field("goal", "Cel", TEXTAREA, prefill="goal", max_length=TABLE_CELL_LIMIT),
         Field("status", "Stopień realizacji", CHOICE, choices=GOAL_STATUSES, prefill="status"),
-        Field("comment", "Komentarz", TEXTAREA, required=False, prefill="comment",
+        Field("comment", "Komentarz", TEXTAREA, required=False, prefill="comment", max_length=TABLE_CELL_LIMIT,
               help="Co zrobiono, co przeszkodziło, co dalej."),
     ),
 )
@@ -60,7 +62,7 @@ SECTIONS = (
         Field("plan_reference", "Oceniany plan", prefill="plan_reference",
               help="Np. plan pracy z rodziną z dnia 2 listopada 2026 r."),
     )),
-    Section("family", "Skład rodziny", (FAMILY_NAME, ADDRESS, MEMBERS)),
+    Section("family", "Skład rodziny", (*FAMILY_NAMES, ADDRESS, MEMBERS)),
     Section("children", "Sytuacja opiekuńczo-wychowawcza dzieci", optional=True, items=(
         Repeat("children", "Dzieci", item_label="dziecko", max_items=20, prefill="children",
                help="Każde dziecko w rodzinie, także przebywające w pieczy zastępczej.",
@@ -81,11 +83,11 @@ SECTIONS = (
               help="Lokal, liczba izb, wyposażenie, opłaty, zmiany od ostatniej oceny."),
     )),
     Section("finances", "Sytuacja materialna i zawodowa", (
-        Field("finances", "Sytuacja materialna i zawodowa", TEXTAREA,
+        Field("finances", "Sytuacja materialna i zawodowa", TEXTAREA, prefill="members_work",
               help="Źródła dochodu, świadczenia, zadłużenie, praca i jej poszukiwanie."),
     )),
     Section("health", "Zdrowie", (
-        Field("health", "Stan zdrowia członków rodziny", TEXTAREA,
+        Field("health", "Stan zdrowia członków rodziny", TEXTAREA, prefill="members_disability",
               help="Tylko to, co ma znaczenie dla pracy z rodziną (dane wrażliwe)."),
     )),
     Section("authority", "Władza rodzicielska", (
@@ -94,8 +96,8 @@ SECTIONS = (
               required_when=("parental_authority", "ograniczona"),
               help="Np. nadzór kuratora, zobowiązanie do współpracy z asystentem, umieszczenie dziecka "
                    "w pieczy zastępczej (art. 109 § 2 Kodeksu rodzinnego i opiekuńczego)."),
-        Field("kurator", "Kurator sądowy (imię i nazwisko)", required=False,
-              help="Gdy sąd ustanowił nadzór kuratora."),
+        Field("kurator", "Kurator sądowy", required=False,
+              help="Imię i nazwisko. Gdy sąd ustanowił nadzór kuratora."),
         Field("authority_notes", "Uwagi", TEXTAREA, required=False,
               help="Którego rodzica i dziecka dotyczy, postanowienie sądu (sąd, sygnatura, data)."),
     )),
@@ -110,7 +112,7 @@ SECTIONS = (
                prefill="plan.institutions", table=(("institution", 6.0), ("support", 10.0)),
                fields=(
                    Field("institution", "Instytucja lub organizacja", prefill="institution"),
-                   Field("support", "Forma wsparcia", TEXTAREA, prefill="scope"),
+                   Field("support", "Forma wsparcia", TEXTAREA, prefill="scope", max_length=TABLE_CELL_LIMIT),
                )),
     )),
     Section("conclusions", "Wnioski", (
@@ -120,8 +122,8 @@ SECTIONS = (
     Section("signatures", "Podpisy", (
         Field("place", "Miejscowość sporządzenia oceny", prefill="office_city"),
         Field("document_date", "Data sporządzenia oceny", DATE, prefill="today"),
-        Field("assistant_name", "Asystent rodziny (imię i nazwisko)", prefill="assistant_name"),
-        Field("head_name", "Kierownik ośrodka pomocy społecznej (imię i nazwisko)", prefill="head_name"),
+        Field("assistant_name", "Asystent rodziny", prefill="assistant_name", help="Imię i nazwisko."),
+        Field("head_name", "Kierownik ośrodka pomocy społecznej", prefill="head_name", help="Imię i nazwisko."),
         Field("receipt_date", "Data otrzymania oceny przez kierownika", DATE, required=False,
               help="Wpisz, gdy ocena zostanie przekazana kierownikowi."),
     )),
@@ -141,17 +143,24 @@ def _period_at_most_half_year(data: dict[str, Any]) -> Iterator[Issue]:
         if end > limit:
             yield Issue("period_to", f"Okres objęty oceną do: ocenę sporządza się nie rzadziej niż co pół roku "
                                      f"(art. 15 ust. 1 pkt 15 ustawy), więc okres może trwać najwyżej do "
-                                     f"{limit.isoformat()}.")
+                                     f"{date_long(limit)}")
 
 
 def _dates_in_order(data: dict[str, Any]) -> Iterator[Issue]:
     start, made, received = (date_of(data, key) for key in ("period_from", "document_date", "receipt_date"))
     if made and start and made < start:
         yield Issue("document_date", "Data sporządzenia oceny: ocena nie może być wcześniejsza niż początek "
-                                     f"okresu, który obejmuje ({start.isoformat()}).")
+                                     f"okresu, który obejmuje ({date_long(start)}).")
     if received and made and received < made:
         yield Issue("receipt_date", "Data otrzymania oceny przez kierownika nie może być wcześniejsza niż data "
                                     "sporządzenia oceny.")
+
+
+def _period_not_ahead(data: dict[str, Any]) -> Iterator[Issue]:
+    start, end, made = date_of(data, "period_from"), date_of(data, "period_to"), date_of(data, "document_date")
+    if end and made and end > made and not (start and made < start):  # that one is refused by _dates_in_order
+        yield Issue("period_to", f"Okres objęty oceną do: {date_long(end)}, czyli po dacie sporządzenia oceny "
+                                 f"({date_long(made)}) – ocena obejmie czas, który jeszcze nie minął.")
 
 
 RULES = (
@@ -161,10 +170,12 @@ RULES = (
          _period_at_most_half_year, section="period"),
     Rule("dates_in_order", "Ocenę sporządza się w okresie lub po nim, a kierownik otrzymuje ją potem.",
          _dates_in_order, section="signatures"),
+    Rule("period_not_ahead", "Ocena nie obejmuje czasu po dniu jej sporządzenia.", _period_not_ahead,
+         section="period", severity=WARNING),
 )
 
 
-def derive(data: dict[str, Any]) -> dict[str, Any]:
+def _ages(data: dict[str, Any]) -> dict[str, Any]:
     """Each child's age on the document's date, in the order of `children` (None when unknown)."""
     on = date_of(data, "document_date") or date_of(data, "period_to")
     ages = []
@@ -172,6 +183,9 @@ def derive(data: dict[str, Any]) -> dict[str, Any]:
         born = date_of(child, "birth_date")
         ages.append(age_on(born, on) if born and on else None)
     return {"children_ages": ages}
+
+
+derive = naming_the_family(_ages)
 
 
 def example() -> dict[str, Any]:
@@ -182,16 +196,17 @@ def example() -> dict[str, Any]:
         "plan_reference": "Plan pracy z rodziną z dnia 2 listopada 2026 r. i plan skoordynowany z planem "
                           "pomocy dziecku z dnia 15 lutego 2027 r.",
         "family_name": "Zawadzcy",
+        "family_name_gen": None,
         "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
         "members": [
             {"first_name": "Anna", "last_name": "Zawadzka", "birth_date": "1991-03-14", "pesel": "91031441223",
-             "relation": "matka", "in_household": True, "took_part": True, "foster_care": False},
+             "sex": None, "relation": "matka", "in_household": True, "took_part": True, "foster_care": False},
             {"first_name": "Tomasz", "last_name": "Zawadzki", "birth_date": "1988-09-02", "pesel": "88090213717",
-             "relation": "ojciec", "in_household": True, "took_part": True, "foster_care": False},
+             "sex": None, "relation": "ojciec", "in_household": True, "took_part": True, "foster_care": False},
             {"first_name": "Julia", "last_name": "Zawadzka", "birth_date": "2014-05-21", "pesel": "14252125523",
-             "relation": "dziecko", "in_household": True, "took_part": False, "foster_care": False},
+             "sex": None, "relation": "dziecko", "in_household": True, "took_part": False, "foster_care": False},
             {"first_name": "Kacper", "last_name": "Zawadzki", "birth_date": "2018-11-07", "pesel": None,
-             "relation": "dziecko", "in_household": False, "took_part": False, "foster_care": True},
+             "sex": "M", "relation": "dziecko", "in_household": False, "took_part": False, "foster_care": True},
         ],
         "children": [
             {"first_name": "Julia", "last_name": "Zawadzka", "birth_date": "2014-05-21",
@@ -207,9 +222,9 @@ def example() -> dict[str, Any]:
         ],
         "housing": "Mieszkanie spółdzielcze, 2 pokoje z kuchnią, ogrzewanie miejskie. Czysto i zadbanie; "
                    "Julia ma własne biurko.",
-        "finances": "Matka od marca 2027 r. pracuje jako kucharka na pół etatu; ojciec pracuje dorywczo. "
-                    "Rodzina pobiera świadczenie wychowawcze i zasiłek okresowy. Raty zadłużenia czynszowego "
-                    "spłacane zgodnie z ugodą (pozostało ok. 2 900 zł).",
+        "finances": "Matka od 1 marca 2027 r. pracuje jako kucharka na pół etatu; ojciec pracuje dorywczo. "
+                    "Rodzina pobiera świadczenie wychowawcze i zasiłek rodzinny. Zadłużenie czynszowe (4 320 zł) "
+                    "spłacane zgodnie z ugodą po 360 zł miesięcznie: spłacono 1 800 zł, pozostało 2 520 zł.",
         "health": "Członkowie rodziny nie zgłaszają problemów zdrowotnych, które wpływałyby na opiekę "
                   "nad dziećmi.",
         "parental_authority": "ograniczona",
@@ -225,7 +240,7 @@ def example() -> dict[str, Any]:
             {"goal": "Co najmniej jeden z rodziców podejmuje stałą pracę.",
              "status": "zrealizowany", "comment": "Matka zatrudniona od marca 2027 r."},
             {"goal": "Spłata zadłużenia czynszowego według ugody ze spółdzielnią.",
-             "status": "czesciowo", "comment": "Spłacono 1 400 zł z 4 300 zł."},
+             "status": "czesciowo", "comment": "Pięć rat w terminie: spłacono 1 800 zł z 4 320 zł."},
         ],
         "cooperation_level": "dobra",
         "cooperation_description": "Rodzice dotrzymują ustaleń i są obecni na spotkaniach z asystentem "
@@ -260,6 +275,6 @@ PERIODIC_ASSESSMENT = DocType(
     file_stem="okresowa_ocena_sytuacji_rodziny",
     signatures=(
         Signature("Asystent rodziny", name="assistant_name"),
-        Signature("Otrzymał: Kierownik ośrodka pomocy społecznej", name="head_name"),
+        Signature("Ocenę otrzymuje kierownik ośrodka pomocy społecznej", name="head_name"),
     ),
 )

@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from ..casefile import FAMILY_NAME
+from ..casefile import FAMILY_NAMES, naming_the_family
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
+from ..formatting import date_long
 from ..rules import date_of, full_name, rows, rows_dated_before
+from ..formatting import date_long
 
 PLACES = (
     ("dom", "miejsce zamieszkania rodziny"),
@@ -20,12 +22,12 @@ _TIME = re.compile(rf"^{_HOUR}(\s*[-–]\s*{_HOUR})?$")
 
 SECTIONS = (
     Section("visit", "Wizyta", (
-        FAMILY_NAME,
+        *FAMILY_NAMES,
         Field("visit_date", "Data wizyty", DATE, prefill="today"),
         Field("visit_time", "Godzina wizyty", required=False, max_length=20,
               help="Np. 16:30 albo 16:30–18:00."),
         Field("visit_place", "Miejsce wizyty", CHOICE, choices=PLACES),
-        Field("visit_place_other", "Inne miejsce (jakie)", required=False, required_when=("visit_place", "inne"),
+        Field("visit_place_other", "Inne miejsce", required=False, required_when=("visit_place", "inne"),
               help="Np. Szkoła Podstawowa nr 2, Powiatowy Urząd Pracy."),
     )),
     Section("present", "Obecni podczas wizyty", (
@@ -58,9 +60,9 @@ SECTIONS = (
     Section("signatures", "Podpisy", (
         Field("place", "Miejscowość", prefill="office_city"),
         Field("document_date", "Data sporządzenia karty", DATE, prefill="today"),
-        Field("family_signatory", "Podpisuje za rodzinę (imię i nazwisko)",
-              help="Dorosły członek rodziny obecny podczas wizyty."),
-        Field("assistant_name", "Asystent rodziny (imię i nazwisko)", prefill="assistant_name"),
+        Field("family_signatory", "Podpisuje za rodzinę",
+              help="Imię i nazwisko. Dorosły członek rodziny obecny podczas wizyty."),
+        Field("assistant_name", "Asystent rodziny", prefill="assistant_name", help="Imię i nazwisko."),
     )),
 )
 
@@ -75,7 +77,7 @@ def _visit_not_future(data: dict[str, Any]) -> Iterator[Issue]:
     visit, made = date_of(data, "visit_date"), date_of(data, "document_date")
     if visit and made and visit > made:
         yield Issue("visit_date", "Data wizyty: wizyta nie może być późniejsza niż data sporządzenia karty "
-                                  f"({made.isoformat()}).")
+                                  f"({date_long(made)}).")
 
 
 def _deadlines_after_visit(data: dict[str, Any]) -> Iterator[Issue]:
@@ -83,7 +85,7 @@ def _deadlines_after_visit(data: dict[str, Any]) -> Iterator[Issue]:
     for index, _ in rows_dated_before(data, "next_steps", "deadline", visit):
         yield Issue(f"next_steps[{index}].deadline",
                     f"Ustalenia, zadanie {index + 1} – termin nie może być wcześniejszy niż data wizyty "
-                    f"({visit.isoformat()}).")
+                    f"({date_long(visit)}).")
 
 
 def _key(name: str) -> str:
@@ -108,16 +110,20 @@ RULES = (
 )
 
 
-def derive(data: dict[str, Any]) -> dict[str, Any]:
+def _place(data: dict[str, Any]) -> dict[str, Any]:
     """The place as printed: the label of the choice, or the typed place."""
     code = data.get("visit_place") or ""
     where = data.get("visit_place_other") if code == "inne" else dict(PLACES).get(code)
     return {"visit_place_text": where or ""}
 
 
+derive = naming_the_family(_place)
+
+
 def example() -> dict[str, Any]:
     return {
         "family_name": "Zawadzcy",
+        "family_name_gen": None,
         "visit_date": "2026-11-16",
         "visit_time": "16:30–18:00",
         "visit_place": "dom",
@@ -127,7 +133,8 @@ def example() -> dict[str, Any]:
             {"first_name": "Julia", "last_name": "Zawadzka", "role": "dziecko"},
             {"first_name": "Kacper", "last_name": "Zawadzki", "role": "dziecko"},
         ],
-        "topics": "Budżet domowy na grudzień; przygotowanie wniosku o rozłożenie zadłużenia czynszowego na raty.\n"
+        "topics": "Budżet domowy na grudzień; przygotowanie wniosku o rozłożenie zadłużenia czynszowego (4 320 zł) "
+                  "na raty.\n"
                   "Plan dnia dzieci: odrabianie lekcji przez Julię po powrocie ze szkoły.",
         "tasks_done": "Matka zarejestrowała się w Powiatowym Urzędzie Pracy (zaświadczenie z 10.11.2026).",
         "next_steps": [

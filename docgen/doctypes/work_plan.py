@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..casefile import (ADDRESS, BASIS_FIELDS, FAMILY_NAME, MEMBERS, MEMBERS_IDENTIFIED, SOCIAL_WORKER,
-                        assistant_not_social_worker)
-from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section
+from ..casefile import (ADDRESS, BASIS_FIELDS, FAMILY_NAMES, MEMBERS, MEMBERS_IDENTIFIED, SOCIAL_WORKER,
+                        naming_the_family)
+from ..definition import CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, WARNING, DocType, Field, Issue, Repeat, Rule, Section
+from ..formatting import date_long
 from ..rules import date_of, full_name, is_adult, rows
 
 PROBLEMS = (
@@ -34,7 +35,7 @@ AREAS = (
 )
 
 SECTIONS = (
-    Section("family", "Dane rodziny", (FAMILY_NAME, ADDRESS, MEMBERS)),
+    Section("family", "Dane rodziny", (*FAMILY_NAMES, ADDRESS, MEMBERS)),
     Section("basis", "Podstawa objęcia wsparciem", BASIS_FIELDS),
     Section("period", "Okres obowiązywania planu", (
         Field("valid_from", "Plan obowiązuje od", DATE),
@@ -64,12 +65,12 @@ SECTIONS = (
                       ("verification", 2.9)),
                help="Każde działanie musi mieć termin realizacji i przewidywany efekt (art. 15 ust. 3 ustawy).",
                fields=(
-                   Field("action", "Działanie", TEXTAREA),
+                   Field("action", "Działanie", TEXTAREA, max_length=TABLE_CELL_LIMIT),
                    Field("area", "Obszar wsparcia (art. 15 ust. 1)", CHOICE, required=False, choices=AREAS),
-                   Field("responsible", "Osoba odpowiedzialna"),
+                   Field("responsible", "Osoba odpowiedzialna", max_length=200),
                    Field("deadline", "Termin realizacji", DATE),
-                   Field("expected_effect", "Przewidywany efekt", TEXTAREA),
-                   Field("verification", "Sposób weryfikacji", TEXTAREA),
+                   Field("expected_effect", "Przewidywany efekt", TEXTAREA, max_length=TABLE_CELL_LIMIT),
+                   Field("verification", "Sposób weryfikacji", TEXTAREA, max_length=TABLE_CELL_LIMIT),
                )),
     )),
     Section("cooperation", "Współpraca z instytucjami", optional=True, items=(
@@ -78,13 +79,13 @@ SECTIONS = (
                help="Szkoła, PCPR, poradnia, kurator, GKRPA, organizacje pozarządowe.",
                fields=(
                    Field("institution", "Instytucja"),
-                   Field("scope", "Zakres współpracy", TEXTAREA),
+                   Field("scope", "Zakres współpracy", TEXTAREA, max_length=TABLE_CELL_LIMIT),
                )),
     )),
     Section("signatures", "Podpisy", (
         Field("place", "Miejscowość sporządzenia planu", prefill="office_city"),
         Field("plan_date", "Data sporządzenia planu", DATE, prefill="today"),
-        Field("assistant_name", "Asystent rodziny (imię i nazwisko)", prefill="assistant_name"),
+        Field("assistant_name", "Asystent rodziny", prefill="assistant_name", help="Imię i nazwisko."),
         SOCIAL_WORKER,
         Field("consultation_date", "Data konsultacji planu z pracownikiem socjalnym", DATE),
     )),
@@ -108,20 +109,54 @@ def _period_ordered(data: dict[str, Any]) -> Iterator[Issue]:
     assigned = date_of(data, "assignment_date")
     if start and assigned and start < assigned:
         yield Issue("valid_from", "Plan obowiązuje od: plan nie może zaczynać się przed skierowaniem asystenta "
-                                  f"({assigned.isoformat()}).")
+                                  f"({date_long(assigned)}).")
 
 
 def _deadlines_within_plan(data: dict[str, Any]) -> Iterator[Issue]:
-    start, end = date_of(data, "valid_from"), date_of(data, "valid_to")
+    start = date_of(data, "valid_from")
     for index, row in enumerate(rows(data, "actions")):
         deadline = date_of(row, "deadline")
         if deadline and start and deadline < start:
             yield Issue(f"actions[{index}].deadline",
                         f"Działania, działanie {index + 1} – termin realizacji jest przed początkiem planu.")
+
+
+# The warnings below read "today" as the date the plan is drawn up (`plan_date`, prefilled with the
+# day the draft was started): the plan speaks as of that day, and the same data always gives the
+# same answer, in a test, the CLI or a year later.
+
+def _deadlines_after_plan_end(data: dict[str, Any]) -> Iterator[Issue]:
+    """Not forbidden: a longer action may outlive the plan, which is revised after each assessment."""
+    end = date_of(data, "valid_to")
+    for index, row in enumerate(rows(data, "actions")):
+        deadline = date_of(row, "deadline")
         if deadline and end and deadline > end:
             yield Issue(f"actions[{index}].deadline",
-                        f"Działania, działanie {index + 1} – termin realizacji wypada po końcu planu "
-                        f"({end.isoformat()}).")
+                        f"Działania, działanie {index + 1} – termin realizacji ({date_long(deadline)}) wypada po "
+                        f"końcu planu ({date_long(end)}).")
+
+
+def deadlines_passed(group: str, where: str, noun: str):
+    """Rows of `group` whose deadline had passed on the day the plan is drawn up; a deadline before
+    the plan's start is left to the blocker that says so."""
+
+    def check(data: dict[str, Any]) -> Iterator[Issue]:
+        made, start = date_of(data, "plan_date"), date_of(data, "valid_from")
+        for index, row in enumerate(rows(data, group)):
+            deadline = date_of(row, "deadline")
+            if deadline and made and deadline < made and not (start and deadline < start):
+                yield Issue(f"{group}[{index}].deadline",
+                            f"{where}, {noun} {index + 1} – termin ({date_long(deadline)}) minął przed datą "
+                            f"sporządzenia planu ({date_long(made)}).")
+
+    return check
+
+
+def _plan_starts_before_it_is_made(data: dict[str, Any]) -> Iterator[Issue]:
+    start, made, assigned = date_of(data, "valid_from"), date_of(data, "plan_date"), date_of(data, "assignment_date")
+    if start and made and start < made and not (assigned and start < assigned):
+        yield Issue("valid_from", f"Plan obowiązuje od: {date_long(start)}, czyli przed datą sporządzenia planu "
+                                  f"({date_long(made)}) – plan obejmie czas, który już minął.")
 
 
 def _basis_before_plan(data: dict[str, Any]) -> Iterator[Issue]:
@@ -151,9 +186,15 @@ PLAN_RULES = (
     Rule("basis_before_plan", "Zgoda lub postanowienie sądu poprzedza plan.", _basis_before_plan, section="basis"),
     Rule("period_ordered", "Okres planu jest poprawny i nie zaczyna się przed skierowaniem.",
          _period_ordered, section="period"),
-    Rule("deadlines_within_plan", "Terminy działań mieszczą się w okresie planu.",
+    Rule("deadlines_within_plan", "Terminy działań nie wypadają przed początkiem planu.",
          _deadlines_within_plan, section="actions"),
-    assistant_not_social_worker("signatures"),
+    # warnings: worth a second look, confirmed by the assistant, never forbidden by the Act
+    Rule("deadlines_after_plan_end", "Terminy działań mieszczą się w okresie planu.",
+         _deadlines_after_plan_end, section="actions", severity=WARNING),
+    Rule("deadlines_passed", "Terminy działań nie minęły przed sporządzeniem planu.",
+         deadlines_passed("actions", "Działania", "działanie"), section="actions", severity=WARNING),
+    Rule("plan_starts_before_it_is_made", "Plan nie zaczyna się przed dniem, w którym go sporządzono.",
+         _plan_starts_before_it_is_made, section="period", severity=WARNING),
 )
 
 RULES = PLAN_RULES + (
@@ -162,26 +203,32 @@ RULES = PLAN_RULES + (
 )
 
 
-def derive(data: dict[str, Any]) -> dict[str, Any]:
+def _signatories(data: dict[str, Any]) -> dict[str, Any]:
     """The adult members who made the plan: each gets a signature line."""
     on = date_of(data, "plan_date")
     return {"signatories": [{"name": full_name(person)} for person in rows(data, "members")
                             if person.get("took_part") and on and is_adult(person, on)]}
 
 
+derive = naming_the_family(_signatories)
+
+
 def example() -> dict[str, Any]:
+    """The Zawadzcy, the one invented family of every example: the first plan, four weeks after the
+    assistant was assigned (5 October 2026) and three weeks after the parents' consent (12 October)."""
     return {
         "family_name": "Zawadzcy",
+        "family_name_gen": None,
         "address": "ul. Leśna 12 m. 4, 11-440 Lipowiec Mazurski",
         "members": [
             {"first_name": "Anna", "last_name": "Zawadzka", "birth_date": "1991-03-14", "pesel": "91031441223",
-             "relation": "matka", "in_household": True, "took_part": True},
+             "sex": None, "relation": "matka", "in_household": True, "took_part": True, "foster_care": False},
             {"first_name": "Tomasz", "last_name": "Zawadzki", "birth_date": "1988-09-02", "pesel": "88090213717",
-             "relation": "ojciec", "in_household": True, "took_part": True},
+             "sex": None, "relation": "ojciec", "in_household": True, "took_part": True, "foster_care": False},
             {"first_name": "Julia", "last_name": "Zawadzka", "birth_date": "2014-05-21", "pesel": "14252125523",
-             "relation": "dziecko", "in_household": True, "took_part": False},
+             "sex": None, "relation": "dziecko", "in_household": True, "took_part": False, "foster_care": False},
             {"first_name": "Kacper", "last_name": "Zawadzki", "birth_date": "2018-11-07", "pesel": None,
-             "relation": "dziecko", "in_household": True, "took_part": False},
+             "sex": "M", "relation": "dziecko", "in_household": True, "took_part": False, "foster_care": False},
         ],
         "assignment_date": "2026-10-05",
         "referral_ref": "MOPS.AR.4101.12.2026",
@@ -194,12 +241,12 @@ def example() -> dict[str, Any]:
         "valid_to": "2027-04-30",
         "problems": [
             {"problem": "bezrobocie",
-             "description": "Oboje rodzice bez pracy od marca 2026 r.; ojciec pracował dorywczo na budowie."},
+             "description": "Oboje rodzice bez stałej pracy od marca 2026 r.; ojciec pracuje dorywczo na budowie."},
             {"problem": "bezradnosc",
-             "description": "Zaległości w opłatach za mieszkanie (ok. 4 300 zł).\n"
+             "description": "Zaległości w opłatach za mieszkanie: 4 320 zł za maj–wrzesień 2026 r.\n"
                             "Brak stałego planu dnia dzieci, Julia opuszcza lekcje."},
         ],
-        "strengths": "Rodzice są zżyci z dziećmi i chcą zmiany. Matka ma ukończony kurs kucharza. "
+        "strengths": "Rodzice są zżyci z dziećmi i chcą zmiany. Matka pracowała osiem lat jako sprzedawczyni. "
                      "Babcia ze strony ojca pomaga w opiece nad Kacprem.",
         "main_goal": "Rodzina samodzielnie zaspokaja potrzeby dzieci i utrzymuje mieszkanie bez zadłużenia.",
         "goals": [
@@ -224,7 +271,8 @@ def example() -> dict[str, Any]:
         "institutions": [
             {"institution": "Szkoła Podstawowa nr 2 w Lipowcu Mazurskim",
              "scope": "Informacja o frekwencji i postępach Julii."},
-            {"institution": "Powiatowy Urząd Pracy", "scope": "Oferty pracy i szkolenia dla rodziców."},
+            {"institution": "Powiatowy Urząd Pracy w Lipowcu Mazurskim",
+             "scope": "Oferty pracy i szkolenia dla rodziców."},
         ],
         "place": "Lipowiec Mazurski",
         "plan_date": "2026-11-02",
@@ -244,4 +292,6 @@ WORK_PLAN = DocType(
     derive=derive,
     date_field="plan_date",
     file_stem="plan_pracy_z_rodzina",
+    legal_basis="(art. 15 ust. 1 pkt 1 ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy "
+                "zastępczej)",
 )

@@ -13,10 +13,11 @@ a database console); that needs database permissions or triggers.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any
+from typing import Any, Iterable
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 
 from .models import AuditEntry
@@ -30,12 +31,18 @@ DELETE = "delete"
 EXPORT = "export"
 ANONYMISE = "anonymise"
 CLOSE = "close"
+REOPEN = "reopen"
 LOGIN = "login"
 LOGIN_FAILED = "login_failed"
 LOGOUT = "logout"
+# the two-person rule for the head's access (docgen/store/approvals.py)
+REQUEST = "request"
+CONFIRM = "confirm"
+REFUSE = "refuse"
+CANCEL = "cancel"
 
 ACTIONS = (VIEW, CREATE, UPDATE, GENERATE, DOWNLOAD, DELETE, EXPORT, ANONYMISE, CLOSE, LOGIN, LOGIN_FAILED,
-           LOGOUT)
+           LOGOUT, REOPEN, REQUEST, CONFIRM, REFUSE, CANCEL)
 
 # who acts when no user does: the `docgen anonymise` command, scheduled jobs
 SYSTEM = "system"
@@ -94,6 +101,30 @@ def entries_for_user(session: Session, office_id: int, user_id: int, limit: int 
         select(AuditEntry).where(AuditEntry.office_id == office_id, AuditEntry.user_id == user_id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     ).scalars())
+
+
+def search(session: Session, office_id: int, *, user_id: int | None = None,
+           family_ids: Iterable[int] | None = None, action: str | None = None,
+           since: dt.datetime | None = None, before: dt.datetime | None = None,
+           limit: int = 50, offset: int = 0) -> tuple[list[AuditEntry], int]:
+    """One page of the office's entries, newest first, that meet every filter given, and how many do
+    in all. `family_ids` narrows to those families (an empty list finds nothing); `since` is
+    included, `before` is not."""
+    statement = select(AuditEntry).where(AuditEntry.office_id == office_id)
+    if user_id is not None:
+        statement = statement.where(AuditEntry.user_id == user_id)
+    if family_ids is not None:
+        statement = statement.where(AuditEntry.family_id.in_(list(family_ids)))
+    if action:
+        statement = statement.where(AuditEntry.action == action)
+    if since is not None:
+        statement = statement.where(AuditEntry.at >= since)
+    if before is not None:
+        statement = statement.where(AuditEntry.at < before)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    entries = session.scalars(statement.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                              .limit(limit).offset(offset)).all()
+    return list(entries), total
 
 
 # --- append-only guards -----------------------------------------------------------------

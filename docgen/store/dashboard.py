@@ -1,4 +1,5 @@
-"""What needs attention: caseloads, drafts, assessment deadlines and foster care without a coordinated plan.
+"""What needs attention: caseloads, drafts, assessment deadlines, foster care without a coordinated plan
+and families in monitoring.
 
 An assistant sees their own families; the head of the centre sees every family of
 the office. A periodic assessment is due 6 months (art. 15 ust. 1) after the last
@@ -16,6 +17,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from .models import ROLE_ASSISTANT, ROLE_HEAD, STATUS_DRAFT, Document, Family, Person, User
+from .monitoring import monitored
 
 DUE_SOON_DAYS = 30
 LIST_LIMIT = 50
@@ -47,6 +49,8 @@ class Draft:
     family_name: str
     doc_type: str
     updated_at: dt.datetime
+    # False once work with the family ended: its drafts stay on the dashboard until finished or deleted
+    family_active: bool = True
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,15 @@ class Dashboard:
     undated: Listing
     # an assistant's own families with the next assessment's due date
     families: list[tuple[int, str, dt.date | None]]
+    # families in the monitoring period after work ended, with the next contact due
+    monitoring: Listing = field(default_factory=Listing)
 
 
-def _scope(user: User):
-    """The families a user's dashboard covers."""
-    condition = and_(Family.office_id == user.office_id, Family.active.is_(True), Family.anonymised_at.is_(None))
+def _scope(user: User, *, active_only: bool = True):
+    """The families a user's dashboard covers (with `active_only=False` also those whose work ended)."""
+    condition = and_(Family.office_id == user.office_id, Family.anonymised_at.is_(None))
+    if active_only:
+        condition = and_(condition, Family.active.is_(True))
     if user.role == ROLE_HEAD:
         return condition
     return and_(condition, Family.assistant_id == user.id)
@@ -134,7 +142,8 @@ def own_families(session: Session, user: User) -> list[tuple[int, str, dt.date |
 
 
 def drafts(session: Session, user: User) -> Listing:
-    condition = and_(Document.status == STATUS_DRAFT, _scope(user))
+    """Every draft in scope, also of families whose work ended (a closing report is often finished after)."""
+    condition = and_(Document.status == STATUS_DRAFT, _scope(user, active_only=False))
     if user.role == ROLE_HEAD:
         # the office's drafts through their index; an assistant's through their families (by the
         # assistant's index: a document is always of its family's office, so nothing else is needed)
@@ -142,7 +151,7 @@ def drafts(session: Session, user: User) -> Listing:
     base = select(Document.id).join(Family, Family.id == Document.family_id).where(condition)
     total = session.scalar(select(func.count()).select_from(base.subquery()))
     rows = session.execute(
-        select(Document.id, Family.id, Family.family_name, Document.doc_type, Document.updated_at)
+        select(Document.id, Family.id, Family.family_name, Document.doc_type, Document.updated_at, Family.active)
         .join(Family, Family.id == Document.family_id).where(condition)
         .order_by(Document.updated_at.desc()).limit(LIST_LIMIT))
     return Listing([Draft(*row) for row in rows], total or 0)
@@ -177,4 +186,5 @@ def dashboard(session: Session, user: User, today: dt.date | None = None) -> Das
     return Dashboard(today=today, caseloads=caseloads(session, user), overdue=overdue, due_soon=soon,
                      drafts=drafts(session, user), foster_without_plan=foster_without_plan(session, user),
                      undated=undated(session, user),
-                     families=own_families(session, user) if user.role == ROLE_ASSISTANT else [])
+                     families=own_families(session, user) if user.role == ROLE_ASSISTANT else [],
+                     monitoring=Listing(*monitored(session, user, today, limit=LIST_LIMIT)))

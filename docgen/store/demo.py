@@ -19,12 +19,13 @@ from stdnum.pl import pesel as pesel_number
 from stdnum.pl import regon as regon_number
 
 from ..formatting import age_on
+from ..polish import family_name_forms
 from ..rules import ADULT_AGE
 from . import db
 from .documents import file_path
 from .institutions import clean as clean_institution
-from .models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, CaseCounter, Document, Family, GeneratedFile, Institution,
-                     Office, Person, User)
+from .models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, CaseCounter, CaseFile, Document, Family, GeneratedFile,
+                     Institution, Office, Person, User)
 from .users import check_password_strength, hash_password
 
 # The demo office is recognised by its name (a real office may well use the prefix MOPS.AR).
@@ -125,9 +126,26 @@ FAMILIES = (
         _Member("Renata", "Jabłońska", _d("1984-11-22"), "matka", True),
         _Member("Marcin", "Jabłoński", _d("1982-07-09"), "ojciec", False),
         _Member("Igor", "Jabłoński", _d("2011-03-28"), "dziecko", False),
-        _Member("Stanisława", "Jabłońska", _d("1956-09-15"), "inny", True),
+        _Member("Stanisława", "Jabłońska", _d("1956-09-15"), "babcia", True),
     )),
 )
+
+
+# what the family card says about some of the people beyond their names (docgen.casefile.PERSON_DETAILS,
+# PLACEMENT_FIELDS): (family name, first name) -> values
+DETAILS = {
+    ("Krajewscy", "Monika"): {"employment": "umowa_o_prace", "disability": "brak", "phone": "605 118 204"},
+    ("Krajewscy", "Dariusz"): {"employment": "bezrobocie_pup", "disability": "brak", "phone": "512 440 917"},
+    ("Krajewscy", "Szymon"): {"disability": "dziecko"},
+    ("Wieczorek", "Katarzyna"): {"employment": "opieka", "disability": "brak", "phone": "698 302 115",
+                                 "email": "k.wieczorek@poczta.example"},
+    ("Wieczorek", "Filip"): {"care_form": "niezawodowa",
+                             "care_name": "Anna i Marek Sowa, Stare Olszyny 14, 11-441 Stare Olszyny",
+                             "placement_date": _d("2026-02-17"),
+                             "placement_court": f"{COURT}, III Wydział Rodzinny i Nieletnich",
+                             "placement_case_number": "III Nsm 118/26", "placement_order_date": _d("2026-02-10")},
+    ("Jabłońscy", "Stanisława"): {"employment": "emerytura_renta", "disability": "umiarkowany"},
+}
 
 
 def nip_for(body: str) -> str:
@@ -250,6 +268,7 @@ def delete_office(session: Session, office: Office) -> None:
     paths = [file_path(record) for record in files]
     session.execute(delete(GeneratedFile).where(GeneratedFile.document_id.in_(document_ids)))
     session.execute(delete(Document).where(Document.office_id == office.id))
+    session.execute(delete(CaseFile).where(CaseFile.office_id == office.id))
     session.execute(delete(Person).where(Person.family_id.in_(family_ids)))
     session.execute(delete(Family).where(Family.office_id == office.id))
     session.execute(delete(CaseCounter).where(CaseCounter.office_id == office.id))
@@ -294,6 +313,7 @@ def load_demo(session: Session, password: str | None = None) -> dict[str, str]:
     serial = 100
     for assistant, fields, members in FAMILIES:
         family = Family(office=office, assistant=users[assistant], active=True,
+                        family_name_gen=family_name_forms(fields["family_name"]).genitive,
                         **{"court_name": "", "court_case_number": "", "referral_ref": "", "coordinator_name": "",
                            "coordinator_unit": "", "coordinator_contact": "", **fields})
         for position, member in enumerate(members):
@@ -303,7 +323,8 @@ def load_demo(session: Session, password: str | None = None) -> dict[str, str]:
                 position=position, first_name=member.first_name, last_name=member.last_name,
                 birth_date=member.born, pesel=pesel_for(member.born, serial, member.female),
                 relation=member.relation, in_household=member.in_household, foster_care=member.foster_care,
-                took_part=adult and member.relation in ("matka", "ojciec", "opiekun")))
+                took_part=adult and member.relation in ("matka", "ojciec", "opiekun"),
+                **DETAILS.get((fields["family_name"], member.first_name), {})))
         session.add(family)
     for fields in INSTITUTIONS:
         values, problems = clean_institution(fields)

@@ -6,13 +6,13 @@ import hashlib
 import json
 import os
 import re
+import string
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -21,14 +21,19 @@ from ..doctypes import get_doctype
 from ..facts import EarlierDocument, document_facts
 from ..formatting import as_date
 from ..prefill import prefill
-from ..render import render_valid, template_path
+from ..people import disability_line, members_text, person_facts, placements_text, work_line
+from ..definition import Issue
+from ..polish import sex_of
+from ..render import render_valid
 from ..rules import birth_date_of, full_name, is_adult
-from ..validate import require_valid
+from ..templates.engine import template_path
+from ..validate import DataInvalid, require_valid, validate, warnings
 from .db import PROJECT_ROOT
 from . import templates as office_templates
+from .cases import case_for
+from .families import ART_17, _same_name, account_named, family_to_data, same_person
 from .locking import lock
-from .families import family_to_data
-from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseCounter, Document, Family, GeneratedFile, Office,
+from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseFile, Document, Family, GeneratedFile, Office,
                      TemplateVersion, User)
 
 
@@ -70,10 +75,13 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
     the family record, the people and the office, and the family's earlier documents."""
     assistant = family.assistant or user
     record = family_to_data(family)
+    if family.social_worker is not None:  # an account: its holder's name as it is now
+        record["social_worker_name"] = family.social_worker.full_name
     # the role as printed, for free-text fields that take it ("opiekun prawny", not the code)
     day = today or dt.date.today()
     members = record["members"] = [{**m, "relation_label": MEMBERS.field("relation").choice_label(m["relation"]),
-                                    "adult": is_adult(m, day), "name": full_name(m)}
+                                    "adult": is_adult(m, day), "name": full_name(m),
+                                    "profile_start": person_facts(m)}
                                    for m in record["members"]]
     adults = [m for m in members if m["adult"]]
     heads = [m for m in adults if m.get("relation") in _HEAD_RELATIONS] or adults
@@ -91,6 +99,13 @@ def case_facts(family: Family, user: User, today: dt.date | None = None,
         "today": day.isoformat(),
         # the family member who writes a letter or a CV unless another is picked
         "family_head_name": heads[0]["name"] if heads else None,
+        "family_head_sex": sex_of(heads[0]) if heads else None,
+        "family_head_phone": heads[0].get("phone") if heads else None,
+        "family_head_email": heads[0].get("email") if heads else None,
+        # what the card says about the people, as a start of the documents' own text (docgen.people)
+        "children_in_care_text": placements_text(members),
+        "members_work": members_text(adults, work_line),
+        "members_disability": members_text(members, disability_line),
         "address_lines": address_lines(record.get("address")),
         "work_start": record.get("assignment_date"),
         "work_end": work_end,
@@ -109,6 +124,32 @@ def creation_refusal(family: Family, doc_type: str) -> str | None:
         return ("Plan skoordynowany sporządza się, gdy dziecko z rodziny przebywa w pieczy zastępczej. "
                 "Zaznacz to w danych rodziny („Przebywa w pieczy zastępczej” przy dziecku).")
     return None
+
+
+def people_issues(session: Session, document: Document) -> list[Issue]:
+    """art. 17, compared as people: the document's assistant and social worker are resolved to the
+    office's accounts (the family card's accounts when the document names the card's people, else
+    the one account of that name) and refused when they are one account. A social worker without an
+    account is not the assistant, who has one."""
+    data, family = document.data or {}, document.family
+    worker_name, assistant_name = data.get("social_worker_name"), data.get("assistant_name")
+    if not worker_name or not assistant_name:
+        return []
+    card_worker = family.social_worker.full_name if family.social_worker else family.social_worker_name
+    worker = (family.social_worker_id if family.social_worker_id and _same_name(worker_name, card_worker)
+              else account_named(session, family.office_id, worker_name))
+    card_assistant = family.assistant.full_name if family.assistant else None
+    assistant = (family.assistant_id if _same_name(assistant_name, card_assistant)
+                 else account_named(session, family.office_id, assistant_name))
+    if same_person(assistant, worker):
+        return [Issue("social_worker_name", f"{ART_17}: {worker_name} i {assistant_name} to jedno konto "
+                                            "w programie. Wskaż pracownika socjalnego rodziny.")]
+    return []
+
+
+def document_issues(session: Session, document: Document) -> list[Issue]:
+    """Everything that stops the document from being generated: its type's rules, and art. 17."""
+    return validate(get_doctype(document.doc_type), document.data) + people_issues(session, document)
 
 
 def create_document(session: Session, family: Family, doc_type: str, user: User) -> Document:
@@ -161,22 +202,28 @@ def save_step(session: Session, document: Document, section_data: dict[str, Any]
     return True
 
 
-def allocate_case_number(session: Session, office: Office, year: int) -> str:
-    """Next number of the office's year, e.g. MOPS.AR.4101.7.2026. One UPDATE … RETURNING raises the
-    counter and reads it in the same step, so two users never get one number (PostgreSQL locks the
-    row, SQLite the database); the year's row is created on first use, a simultaneous creation ignored."""
-    def next_number() -> int | None:
-        return session.execute(
-            update(CaseCounter).where(CaseCounter.office_id == office.id, CaseCounter.year == year)
-            .values(last_number=CaseCounter.last_number + 1).returning(CaseCounter.last_number)).scalar_one_or_none()
+def confirm_warnings(document: Document, keys: Iterable[str]) -> list[Issue]:
+    """Record that the user confirmed, on purpose, the document's current warnings named by `keys`
+    (their `Issue.key`); a key the data no longer raises is dropped. Returns the warnings still open."""
+    # under the document's lock, on its data as it is now: two people confirming at once both count
+    _lock_document(object_session(document), document)
+    current = warnings(validate(get_doctype(document.doc_type), document.data))
+    wanted = set(keys) | set(document.confirmed_warnings or ())
+    document.confirmed_warnings = sorted(issue.key for issue in current if issue.key in wanted)
+    return [issue for issue in current if issue.key not in wanted]
 
-    number = next_number()
-    if number is None:
-        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(CaseCounter).values(office_id=office.id, year=year, last_number=0)
-                        .on_conflict_do_nothing())
-        number = next_number()
-    return f"{office.case_prefix}.{office.jrwa_symbol}.{number}.{year}"
+
+def delete_draft(session: Session, document: Document) -> None:
+    """Delete a document never generated: it has no case number, no file, nothing filed. A document
+    with versions stays (it was handed out under its case number); ValueError in Polish says so."""
+    _lock_document(session, document)  # a generation at the same moment numbers it first, or waits
+    if document.version or document.files or document.case_number:
+        raise ValueError("Tego dokumentu nie można usunąć: ma wygenerowane wersje i znak sprawy, które muszą "
+                         "zostać w aktach. Usunąć można tylko szkic, którego nigdy nie wygenerowano.")
+    if document.family is not None and document in document.family.documents:
+        document.family.documents.remove(document)
+    session.delete(document)
+    session.flush()
 
 
 def safe_filename(text: str) -> str:
@@ -203,10 +250,41 @@ class _Rendering:
     """A document rendered from one state of its data: what a version records."""
 
     data: dict[str, Any]
-    case_number: str
+    confirmed_warnings: list[str]
+    case: CaseFile | None
+    case_number: str | None
     clean: dict[str, Any]
     content: bytes
     template: TemplateVersion | None
+
+
+def ascii_filename(text: str) -> str:
+    """'Łucja Żak-Wiśniewska' -> 'Lucja_Zak-Wisniewska': a name any mailbox or upload form takes."""
+    folded = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    return safe_filename(folded)
+
+
+def file_names(doctype, clean: dict[str, Any], family_name: str, case_number: str | None,
+               version: int) -> tuple[str, str]:
+    """(the name a version is offered under, its file's name on disk) from the type's `file_name`.
+    Each value is made safe on its own and may be shortened, the case number never. A document
+    that leaves the office is offered without a version under an ASCII name ("CV_Anna_Zawadzka.docx");
+    the version in the name on disk and the document's folder keep files apart."""
+    safe = ascii_filename if doctype.leaves_office else safe_filename
+    values = {**clean, "file_stem": doctype.file_stem, "family_name": family_name,
+              "date": clean.get(doctype.date_field)}
+    parts = {}
+    for _, name, _, _ in string.Formatter().parse(doctype.file_name):
+        if name is None:
+            continue
+        value = case_number if name == "case_number" else values.get(name)
+        text = value.strip() if isinstance(value, str) else ""
+        # a field left empty is named by nothing
+        parts[name] = "" if not text else safe(text) if name == "case_number" else safe(text)[:80].strip("._-")
+    stem = re.sub(r"_{2,}", "_", doctype.file_name.format_map(parts)).strip("._-") or doctype.file_stem
+    on_disk = f"{stem}_v{version}.docx"
+    return (f"{stem}.docx" if doctype.leaves_office else on_disk), on_disk
 
 
 def _render(session: Session, document: Document, doctype, today: dt.date | None) -> _Rendering:
@@ -216,31 +294,41 @@ def _render(session: Session, document: Document, doctype, today: dt.date | None
     chosen = office_templates.active_template(session, office.id, doctype.id)
     template, used = (template_path(doctype), None) if chosen is None else chosen
     # validate first, so a number is never spent on data that cannot be rendered
-    clean = require_valid(doctype, document.data)
-    case_number = document.case_number or allocate_case_number(session, office, (today or dt.date.today()).year)
-    content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number,
+    clean = require_valid(doctype, document.data, document.confirmed_warnings or ())
+    refused = people_issues(session, document)
+    if refused:
+        raise DataInvalid(refused)
+    # the family's case (or the document's own), opened now if this is its first document; none for a
+    # letter or a CV. A failure below rolls the new case back with the rest: the number is not lost
+    case = case_for(session, document, doctype, today or dt.date.today())
+    case_number = case.reference if case is not None else document.case_number if doctype.in_case_file else None
+    content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number or "",
                            template=template)
-    return _Rendering(document.data, case_number, clean, content, used)
+    return _Rendering(document.data, list(document.confirmed_warnings or ()), case, case_number, clean, content, used)
 
 
 # what a generation or a save reads of the document's row under its lock
-_LOCKED_COLUMNS = ("version", "status", "data", "case_number", "document_date")
+_LOCKED_COLUMNS = ("version", "status", "data", "case_number", "case_file_id", "document_date", "confirmed_warnings")
 
 
 def _lock_document(session: Session, document: Document) -> None:
     """Lock the document's row (locking.lock) and take its current values into `document`, without
     reloading its family and office as a re-read of the whole object would."""
+    case_file_id = document.case_file_id
     row = lock(session, select(*(getattr(Document, name) for name in _LOCKED_COLUMNS))
                .where(Document.id == document.id)).one()
     for name, value in zip(_LOCKED_COLUMNS, row):
         set_committed_value(document, name, value)
+    if document.case_file_id != case_file_id:
+        # another generation opened the document's case meanwhile: load that case, not the one remembered
+        session.expire(document, ["case_file"])
 
 
 def generate(session: Session, document: Document, user: User, *, today: dt.date | None = None,
              expected_version: int | None = None) -> GeneratedFile:
     """Validate and render the document into a new version; earlier versions stay untouched.
-    Raises DataInvalid with every problem when the data is not complete; with the office's own
-    template of the type in use, TemplateUnavailable (its file is gone) or TemplateRejected (it
+    Raises DataInvalid with every problem when the data is not complete, an unconfirmed warning
+    included (`confirm_warnings`); with the office's own template of the type in use, TemplateUnavailable (its file is gone) or TemplateRejected (it
     fails the template check now) - all in Polish. The file records the template it was made from.
 
     The version is numbered and recorded under the document's lock (_lock_document), so
@@ -251,29 +339,27 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     database) and rendered again under it only when its data changed meanwhile."""
     doctype = get_doctype(document.doc_type)
     early = None
-    if document.case_number and (expected_version is None or document.version == expected_version):
+    # rendering writes nothing when the document needs no new znak (it has one, or is a letter or a CV)
+    needs_no_case = document.case_number or not doctype.in_case_file
+    if needs_no_case and (expected_version is None or document.version == expected_version):
         early = _render(session, document, doctype, today)
     _lock_document(session, document)
     if expected_version is not None and document.version != expected_version:
         raise AlreadyGenerated(document.version)
     family = document.family
     office = family.office
-    if early is not None and early.data == document.data and early.case_number == document.case_number:
+    if (early is not None and early.data == document.data and early.case_number == document.case_number
+            and early.confirmed_warnings == list(document.confirmed_warnings or ())):
         rendering = early
     else:
         rendering = _render(session, document, doctype, today)
     clean, content, used, case_number = rendering.clean, rendering.content, rendering.template, rendering.case_number
-    document.case_number = case_number
+    document.case_file, document.case_number = rendering.case, case_number
     document.document_date = as_date(clean.get(doctype.date_field)) or today or dt.date.today()
-    if doctype.id == "family_consent" and not family.basis:
-        # the signed consent is the basis of the work (art. 8 ust. 3): recorded once, every plan takes it
-        family.basis, family.consent_date = "zgoda", as_date(clean.get("consent_date"))
     document.version += 1
     document.status = STATUS_FINAL
-    # the family's name may be shortened, the case number and version never: they keep names unique
-    name = (f"{safe_filename(f'{doctype.file_stem}_{family.family_name}')[:80]}_"
-            f"{safe_filename(case_number)}_v{document.version}.docx")
-    relative = Path(str(office.id)) / str(family.id) / str(document.id) / name
+    name, on_disk = file_names(doctype, clean, family.family_name, case_number, document.version)
+    relative = Path(str(office.id)) / str(family.id) / str(document.id) / on_disk
     _write_version(session, output_dir() / relative, relative.as_posix(), content)
     record = GeneratedFile(document=document, version=document.version, kind="docx", filename=name,
                            storage_path=relative.as_posix(), size=len(content),

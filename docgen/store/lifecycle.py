@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ..formatting import date_short
+from ..formatting import date_long
 from .documents import file_path, output_dir
 from .families import apply_family_data
 from .models import Family
@@ -44,8 +44,8 @@ def close_family(session: Session, family: Family, on: dt.date) -> None:
     if family.anonymised_at is not None:
         raise ValueError("Dane tej rodziny zostały zanonimizowane; nie można zmienić zakończenia pracy.")
     if family.assignment_date is not None and on < family.assignment_date:
-        raise ValueError(f"Data zakończenia pracy ({date_short(on)}) nie może być wcześniejsza niż data "
-                         f"skierowania asystenta do rodziny ({date_short(family.assignment_date)}).")
+        raise ValueError(f"Data zakończenia pracy ({date_long(on)}) nie może być wcześniejsza niż data "
+                         f"skierowania asystenta do rodziny ({date_long(family.assignment_date)}).")
     family.closed_on = on
     family.active = False
     session.flush()
@@ -88,8 +88,8 @@ def anonymisation_refusal(family: Family, today: dt.date | None = None) -> str |
     ends = retention_ends(family)
     if today <= ends:
         return (f"Okres przechowywania danych rodziny ({family.office.retention_years} lat od zakończenia pracy "
-                f"{date_short(family.closed_on)}) trwa do {date_short(ends)}. Anonimizacja będzie możliwa "
-                f"od {date_short(ends + dt.timedelta(days=1))}.")
+                f"{date_long(family.closed_on)}) trwa do {date_long(ends)} Anonimizacja będzie możliwa "
+                f"od {date_long(ends + dt.timedelta(days=1))}")
     return None
 
 

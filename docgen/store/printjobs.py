@@ -42,6 +42,7 @@ SELECTION_LIMIT = 1000
 INTERRUPTED = "Wydruk został przerwany, bo program uruchomiono ponownie. Zleć go jeszcze raz."
 NOTHING_PRINTED = "Nie udało się wydrukować żadnego dokumentu."
 MISSING_FILE = "Brak pliku tej wersji na dysku."
+COVER_TITLE = "Strona tytułowa z wykazem"
 UNEXPECTED = "Nieoczekiwany błąd drukarni. Zleć wydruk jeszcze raz; jeśli się powtórzy, zgłoś to administratorowi."
 
 _TYPE_ORDER = {type_id: index for index, type_id in enumerate(DOCTYPES)}
@@ -82,7 +83,8 @@ class Printable:
 
     @property
     def name(self) -> str:
-        return f"{self.title} – rodzina {self.family_name} ({self.case_number})"
+        # a family member's letter or CV has no znak
+        return f"{self.title} – rodzina {self.family_name}" + (f" ({self.case_number})" if self.case_number else "")
 
 
 def printable_documents(session: Session, families: Select, *, doc_type: str | None = None,
@@ -215,8 +217,9 @@ def _parts(session: Session, file_ids: list[int]) -> list[_Part]:
             continue
         document, family = record.document, record.document.family
         title = get_doctype(document.doc_type).title
-        parts.append(_Part(file_id, f"{title} – rodzina {family.family_name} ({document.case_number})", title,
-                           family.family_name, document.case_number or "",
+        znak = f" ({document.case_number})" if document.case_number else ""  # none on a letter or CV
+        parts.append(_Part(file_id, f"{title} – rodzina {family.family_name}{znak}", title,
+                           family.family_name, document.case_number or "—",
                            None if family.anonymised_at is not None else file_path(record)))
     return parts
 
@@ -300,13 +303,15 @@ def _run(session: Session, job: PrintJob, converter: Converter, parallel: int, b
     folder = _job_dir(job.id)
     folder.mkdir(parents=True, exist_ok=True)
     pdfs = [made[part.file_id] for part in printed]
+    titles = [part.name for part in printed]
     if job.cover_sheet:
         cover = _cover(session, job, printed, pdfs, failures, converter, folder, busy_wait)
         if cover is not None:
             pdfs.insert(0, cover)
+            titles.insert(0, COVER_TITLE)
     job.failures = list(failures)
     target = folder / f"wydruk_{job.id}.pdf"
-    merge(pdfs, target, duplex=job.duplex)
+    merge(pdfs, target, duplex=job.duplex, titles=titles)
     job.pages = page_count(target)
     job.output_path = str(target.relative_to(output_dir()))
     job.status, job.finished_at = JOB_FINISHED, now()
@@ -328,5 +333,5 @@ def _cover(session: Session, job: PrintJob, printed: list[_Part], pdfs: list[Pat
         return _convert(converter, source, source.with_suffix(".pdf"), busy_wait)
     except PdfError as problem:
         # the documents matter more than their list: print them without it, and say so
-        failures.append({"file_id": 0, "name": "Strona tytułowa z wykazem", "message": str(problem)})
+        failures.append({"file_id": 0, "name": COVER_TITLE, "message": str(problem)})
         return None

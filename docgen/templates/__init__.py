@@ -7,7 +7,8 @@ The API the web app (and the CLI) builds on:
 - template_guide(doctype) / templates_guide(): the Polish guide as Markdown (docs/szablony.md);
 - the limits: MAX_TEMPLATE_BYTES, MAX_ENTRIES, MAX_UNCOMPRESSED_BYTES, MAX_COMPRESSION_RATIO,
   MAX_VALUE_CHARS, MAX_OUTPUT_CHARS, MAX_LOOP_ITERATIONS.
-`docgen.render.render(..., template=bytes)` refuses a template that fails the check.
+`docgen.render.render(..., template=bytes)` refuses a template that fails the check; engine.py renders
+any template safely (`render_context`), the check's trial render included.
 """
 from __future__ import annotations
 

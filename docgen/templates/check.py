@@ -5,7 +5,8 @@ In order, each step only on what the one before let through:
 2. per rendered part (source.py): tags not cut apart (structure.py), the Jinja parses, and uses only
    the type's names, fields and the safe filters (jinja.py);
 3. the numbered section headings and the required placeholders (structure.py);
-4. a trial render of the type's example in the hardened environment; the result must be well-formed.
+4. a trial render of the type's example in the hardened environment; the result must be well-formed
+   and hold what the type's print checks look for (a letter's signature, a CV's consent clause).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from docx import Document
 
 from ..definition import DocType
 from .archive import read_package
+from .engine import render_context
 from .jinja import Usage, check_ast, parse
 from .problems import TemplateProblem, TemplateRejected
 from .source import document_sources
@@ -26,6 +28,7 @@ from .vocabulary import example_context, vocabulary
 
 NOT_WORD = "Plik nie jest poprawnym dokumentem Word (.docx): nie da się go otworzyć."
 TRIAL = "Próbne wypełnienie szablonu przykładowymi danymi nie powiodło się: {problem}"
+PRINTED = "Dokument wypełniony przykładowymi danymi nie przejdzie sprawdzenia: {problem}"
 
 
 def check_template(data: bytes, doctype: DocType) -> list[TemplateProblem]:
@@ -62,17 +65,17 @@ def check_template(data: bytes, doctype: DocType) -> list[TemplateProblem]:
 
 
 def _trial_render(data: bytes, doctype: DocType) -> list[TemplateProblem]:
-    from ..render import render_context  # render imports this package
-
     context = example_context(doctype)
     if context is None:
         return []
     try:
-        render_context(data, context, strict_xml=True)
+        content = render_context(data, context, strict_xml=True)
     except TemplateRejected as rejected:
         return [TemplateProblem(TRIAL.format(problem=problem.message), problem.place, problem.snippet)
                 for problem in rejected.problems]
-    return []
+    from ..docxcheck import print_problems  # a template that drops the signature makes unsigned letters
+
+    return [TemplateProblem(PRINTED.format(problem=message)) for message in print_problems(doctype, content)]
 
 
 _CHECKED: OrderedDict[tuple[str, str, int], tuple[TemplateProblem, ...]] = OrderedDict()

@@ -12,7 +12,9 @@ import re
 from docx import Document
 
 from ..definition import BOOL, CHOICE, COURT_CASE, DATE, PESEL, TEXT, TEXTAREA, DocType, Field, Repeat
+from ..doctypes import DOCTYPES
 from .archive import MAX_COMPRESSION_RATIO, MAX_ENTRIES, MAX_TEMPLATE_BYTES, MAX_UNCOMPRESSED_BYTES
+from .engine import template_path
 from .jinja import FILTERS
 from .sandbox import MAX_LOOP_ITERATIONS, spaced_number
 from .source import document_sources
@@ -32,6 +34,8 @@ KIND_LABELS = {
 FILTER_HELP = (
     ("data", "data słownie: „2 listopada 2026 r.” (tak drukuje się data bez filtra)", "{{ valid_from|data }}"),
     ("data_krotka", "data cyframi: „02.11.2026”", "{{ a.deadline|data_krotka }}"),
+    ("bez_sierotek", "twarda spacja po jednoliterowym słowie („w”, „z”, „i”), żeby nie zostało na końcu wiersza "
+                     "(adresat pisma)", "{{ court_name|bez_sierotek }}"),
     ("upper", "WIELKIE LITERY (też lower, capitalize, title)", "{{ document_title|upper }}"),
     ("default", "tekst zamiast pustego pola (skrót: d)", '{{ r.pesel|default("–") }}'),
     ("length", "liczba pozycji listy (też count)", "{{ members|length }}"),
@@ -52,8 +56,6 @@ def _code(text: str) -> str:
 
 def _builtin_loops(doctype: DocType) -> dict[str, tuple[str, str, str]]:
     """Per list name, the loop of the built-in template: (opening tag, closing tag, loop variable)."""
-    from ..render import template_path  # render imports this package
-
     loops: dict[str, tuple[str, str, str]] = {}
     try:
         document = Document(str(template_path(doctype)))
@@ -225,8 +227,6 @@ def template_guide(doctype: DocType) -> str:
 
 def templates_guide() -> str:
     """The guide for every type: docs/szablony.md."""
-    from ..doctypes import DOCTYPES
-
     contents = "\n".join(f"- [{doctype.title}](#{_anchor(doctype)})" for doctype in DOCTYPES.values())
     pages = "\n".join(type_page(doctype) for doctype in DOCTYPES.values())
     return f"{GENERATED}\n\n{INTRO}\nTypy dokumentów:\n\n{contents}\n\n{common_rules()}\n{pages}"

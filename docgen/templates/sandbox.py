@@ -15,6 +15,7 @@ second line, for a template rendered without the check or one that got past it:
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from jinja2.filters import FILTERS
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..formatting import date_long, date_short
+from ..polish import bind_short_words
 from .problems import TemplateProblem, TemplateRejected
 
 MAX_VALUE_CHARS = 1_000_000        # one string or list made while rendering (a textarea holds 8 000)
@@ -154,6 +156,19 @@ def _batch(value: Iterable[Any], linecount: int, fill_with: Any = None) -> Itera
     return FILTERS["batch"](value, linecount, fill_with)
 
 
+def _remembered(function: Callable[[Any], str]) -> Callable[..., str]:
+    """A date formatted once per date: Babel takes as long as the rest of a table row. Only a plain
+    date or text is remembered; anything else goes to `function` as it is (and fails there as before)."""
+    remembered = functools.lru_cache(maxsize=4096)(function)
+
+    @functools.wraps(function)
+    def wrapper(value: Any, *args: Any, **kwargs: Any) -> str:
+        if type(value) in (dt.date, str) and not args and not kwargs:
+            return remembered(value)
+        return function(value, *args, **kwargs)
+    return wrapper
+
+
 for _function in (_replace, _join):
     _function.jinja_pass_arg = FILTERS[_function.__name__[1:]].jinja_pass_arg  # type: ignore[attr-defined]
 
@@ -167,9 +182,10 @@ SAFE_FILTERS: dict[str, Callable[..., Any]] = {
     "replace": _bounded_filter(_replace),
     "join": _bounded_filter(_join),
     "batch": _batch,
-    # the project's own: dates in words and in figures
-    "data": _bounded_filter(date_long),
-    "data_krotka": _bounded_filter(date_short),
+    # the project's own: dates in words and in figures; no one-letter word left at a line's end
+    "data": _bounded_filter(_remembered(date_long)),
+    "data_krotka": _bounded_filter(_remembered(date_short)),
+    "bez_sierotek": _bounded_filter(bind_short_words),
 }
 
 
@@ -213,7 +229,7 @@ def refusal(node: nodes.Node) -> str | None:
     return None
 
 
-class _GuardedCodeGenerator(CodeGenerator):
+class GuardedCodeGenerator(CodeGenerator):
     """Refuses what `refusal` names before any code exists; routes every loop through the loop
     budget and every `~` through the size check."""
 
@@ -256,7 +272,7 @@ class BoundedTemplate(Template):
 
 
 class HardenedEnvironment(ImmutableSandboxedEnvironment):
-    code_generator_class = _GuardedCodeGenerator
+    code_generator_class = GuardedCodeGenerator
     template_class = BoundedTemplate
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 

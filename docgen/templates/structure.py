@@ -20,6 +20,7 @@ from docx.document import Document as DocumentObject
 
 from ..definition import DocType, Field, Repeat
 from ..docxcheck import _blocks, _key  # the same heading rule as the check of rendered documents
+from .engine import template_path
 from .jinja import Usage, check_ast, parse
 from .problems import TemplateProblem
 from .source import Source, document_sources, snippet
@@ -176,8 +177,6 @@ def required(doctype: DocType) -> Required:
 
 def builtin_usage(doctype: DocType) -> Usage | None:
     """The names and row fields the type's built-in template uses; None if it cannot be read."""
-    from ..render import template_path  # render imports this package
-
     try:
         document = Document(str(template_path(doctype)))
         usage = Usage()

@@ -1,4 +1,4 @@
-"""What a type's template may refer to: the names `render.build_context` gives it, with their shapes.
+"""What a type's template may refer to: the names `context.build_context` gives it, with their shapes.
 
 The names come from the definition (its fields and repeating groups) and from the context built for
 the type's example (the office, the case number, values `derive` computes), so whatever the renderer
@@ -10,7 +10,9 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..context import Letterhead, build_context
 from ..definition import DocType, Field, Repeat
+from ..validate import require_valid
 
 VALUE, RECORD, LIST, LOOP, ANY = "value", "record", "list", "loop", "any"
 
@@ -63,9 +65,6 @@ def _repeat_shape(group: Repeat) -> Shape:
 
 def example_context(doctype: DocType) -> dict[str, Any] | None:
     """build_context of the type's example, or None when the example does not validate."""
-    from ..render import Letterhead, build_context  # render imports this package
-    from ..validate import require_valid
-
     try:
         clean = require_valid(doctype, doctype.example())
         return build_context(doctype, clean, letterhead=Letterhead(name="", address="", city=""), case_number="")

@@ -5,7 +5,7 @@ from typing import Callable, Iterable
 
 from docx.document import Document as DocumentObject
 from docx.oxml import parse_xml
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -50,6 +50,9 @@ def _tr_pr(row, xml: str) -> None:
 
 
 def table(document: DocumentObject, widths_cm: Iterable[float], style: str, rows: int) -> Table:
+    """A table of fixed column widths whose every row stays on one page (w:cantSplit): a row of a
+    plan cut in two by a page break is read as two rows. The fields printed in table cells are kept
+    short enough (their max_length) for a row to stay well under a page."""
     widths = list(widths_cm)
     assert abs(sum(widths) - TEXT_WIDTH_CM) < 0.01, widths
     tbl = document.add_table(rows=rows, cols=len(widths))
@@ -68,30 +71,52 @@ def table(document: DocumentObject, widths_cm: Iterable[float], style: str, rows
         tbl.columns[index].width = Cm(width)
         for cell in tbl.columns[index].cells:
             cell.width = Cm(width)
+    for row in tbl.rows:
+        _tr_pr(row, "<w:cantSplit/>")
     return tbl
 
 
 def header_row(tbl: Table, titles: Iterable[str]) -> None:
     row = tbl.rows[0]
-    _tr_pr(row, "<w:cantSplit/>")
     _tr_pr(row, "<w:tblHeader/>")  # repeated at the top of every page
     for cell, title in zip(row.cells, titles):
         para(cell, "TableHeading", title, first=True)
 
 
+def keep_with_next(*containers: Container | Paragraph) -> None:
+    """Every paragraph of these cells (or these paragraphs) stays on the page of what follows."""
+    for container in containers:
+        paragraphs = [container] if isinstance(container, Paragraph) else container.paragraphs
+        for paragraph in paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+
+
 def loop_rows(tbl: Table, start: int, for_tag: str, body: Callable[[list[_Cell]], None], *,
-              keep_row: bool) -> None:
+              keep_last: bool = False) -> None:
     """Rows start, start+1, start+2: `{%tr for %}`, the repeated row, `{%tr endfor %}`.
 
-    keep_row=True keeps each row on one page; only for rows of bounded height: Word
-    cuts off a row that may not break and is taller than the page.
+    keep_last=True (the table ends the content before the signatures): seven rows, the last item's
+    row a copy that keeps with what follows, so the signatures never stand on a page alone:
+    `{%tr for %}`, `{%tr if not loop.last %}`, the row, `{%tr else %}`, the kept row, `{%tr endif %}`,
+    `{%tr endfor %}`.
     """
     para(tbl.rows[start].cells[0], "TemplateTag", for_tag, first=True)
-    row = tbl.rows[start + 1]
-    if keep_row:
-        _tr_pr(row, "<w:cantSplit/>")
-    body(row.cells)
-    para(tbl.rows[start + 2].cells[0], "TemplateTag", "{%tr endfor %}", first=True)
+    if not keep_last:
+        body(tbl.rows[start + 1].cells)
+        para(tbl.rows[start + 2].cells[0], "TemplateTag", "{%tr endfor %}", first=True)
+        return
+    para(tbl.rows[start + 1].cells[0], "TemplateTag", "{%tr if not loop.last %}", first=True)
+    body(tbl.rows[start + 2].cells)
+    para(tbl.rows[start + 3].cells[0], "TemplateTag", "{%tr else %}", first=True)
+    body(tbl.rows[start + 4].cells)
+    keep_with_next(*tbl.rows[start + 4].cells)
+    para(tbl.rows[start + 5].cells[0], "TemplateTag", "{%tr endif %}", first=True)
+    para(tbl.rows[start + 6].cells[0], "TemplateTag", "{%tr endfor %}", first=True)
+
+
+def loop_rows_count(keep_last: bool) -> int:
+    """Rows `loop_rows` needs after the header."""
+    return 7 if keep_last else 3
 
 
 def label(doctype: DocType, name: str) -> str:
@@ -125,9 +150,22 @@ def letterhead(document: DocumentObject) -> None:
     para(document, "CaseReference", ("Znak sprawy: ", "Strong"), "{{ case_number }}")
 
 
-def title(document: DocumentObject, legal_basis: str) -> None:
-    para(document, "Title", "{{ document_title|upper }}")
-    if legal_basis:
-        para(document, "Subtitle", legal_basis)
+def title(document: DocumentObject, doctype: DocType) -> None:
+    """The title, naming the family in running text: "PLAN PRACY Z RODZINĄ ZAWADZKICH", "OPINIA O
+    RODZINIE ZAWADZKICH I JEJ CZŁONKACH" (the genitive follows the first word "rodzina" in any case);
+    a type whose title has no such word keeps it as it is."""
+    heading = para(document, "Title", titled(doctype))
+    if doctype.legal_basis:
+        para(document, "Subtitle", doctype.legal_basis)
+    else:  # the space the subtitle would have left
+        heading.paragraph_format.space_after = Pt(12)
+
+
+def titled(doctype: DocType) -> str:
+    words = doctype.title.upper().split(" ")
+    for index, word in enumerate(words):
+        if word.startswith("RODZIN"):
+            return " ".join(words[:index + 1] + ["{{ family_name_gen|upper }}"] + words[index + 1:])
+    return "{{ document_title|upper }}"
 
 

@@ -90,7 +90,7 @@ def entries(document: DocumentObject, group: str, var: str, period: str,
         para(what, "CvGap")
 
     # an entry is at most a dozen lines: it stays on one page
-    loop_rows(tbl, 0, f"{{%tr for {var} in {group} %}}", row, keep_row=True)
+    loop_rows(tbl, 0, f"{{%tr for {var} in {group} %}}", row)
 
 
 def build_cv(doctype: DocType = CV) -> DocumentObject:

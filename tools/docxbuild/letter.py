@@ -77,9 +77,9 @@ def signature(document: DocumentObject, caption: str) -> None:
 
 def build_letter(doctype: DocType = LETTER) -> DocumentObject:
     names = [item.name for _, item in doctype.items()]
-    expected = ["sender_name", "sender_address", "sender_phone", "addressee_name", "addressee_address", "kind",
-                "title", "body", "attachments", "on_behalf", "authorised_name", "authorised_id",
-                "authorisation_scope", "place", "document_date"]
+    expected = ["sender_name", "sender_sex", "sender_address", "sender_phone", "addressee_name",
+                "addressee_address", "kind", "title", "body", "attachments", "on_behalf", "authorised_name",
+                "authorised_id", "sender_id", "authorisation_scope", "place", "document_date"]
     if names != expected:
         raise SystemExit(f"letter: fields changed ({names}); update build_letter()")
 
@@ -97,13 +97,15 @@ def build_letter(doctype: DocType = LETTER) -> DocumentObject:
     tag(sender, "{%p endif %}")
     para(when, "LetterDate", "{{ place_and_date }}", first=True)
 
-    # the addressee: name, then the address lines, in one block indented right
-    addressee = para(document, "LetterAddressee", "{{ addressee_name }}")
+    # the addressee: name, then the address lines, in one block indented right; no one-letter word
+    # left at a line's end ("Spółdzielnia Mieszkaniowa „Jutrzenka” w / Lipowcu Mazurskim")
+    addressee = para(document, "LetterAddressee", "{{ addressee_name|bez_sierotek }}")
     addressee.runs[0].add_break()
-    addressee.add_run("{{ addressee_address }}")
+    addressee.add_run("{{ addressee_address|bez_sierotek }}")
 
     para(document, "LetterTitle", "{{ title }}")
-    para(document, "LetterBody", "{{ body }}")
+    # the body's last lines stay on the page of the signature
+    para(document, "LetterBody", "{{ body }}").paragraph_format.keep_with_next = True
 
     signature(document, "{{ signature_caption }}")
 
@@ -120,11 +122,14 @@ def build_letter(doctype: DocType = LETTER) -> DocumentObject:
     first = para(document, "LetterDate", "{{ place_and_date }}")
     first.paragraph_format.page_break_before = True
     para(document, "AuthorisationTitle", "UPOWAŻNIENIE")
-    para(document, "LetterBody", "Ja, niżej podpisany(-a): {{ sender_name }}, "
-                                 "zamieszkały(-a): {{ sender_address_inline }},")
-    para(document, "LetterBody", "upoważniam: {{ authorised_name }} – asystent rodziny, {{ office.name }}"
-                                 "{% if authorised_id %}, dokument tożsamości: {{ authorised_id }}{% endif %},")
-    para(document, "LetterBody", "do {{ authorisation_text }}.")
+    # the sender's words follow the sender's sex; the person named after "upoważniam" stands after a
+    # colon, as in a form, each with the identity document the authorisation needs
+    para(document, "LetterBody", "{{ wording.ja }}, niżej {{ wording.podpisany }} {{ sender_name }}, "
+                                 "{{ wording.zamieszkaly }}: {{ sender_address_inline }}, "
+                                 "dokument tożsamości: {{ sender_id }},")
+    para(document, "LetterBody", "upoważniam: {{ authorised_name }} – asystent rodziny, {{ office.name }}, "
+                                 "dokument tożsamości: {{ authorised_id }},")
+    para(document, "LetterBody", "do {{ authorisation_text }}.").paragraph_format.keep_with_next = True
     signature(document, "(podpis osoby udzielającej upoważnienia)")
     tag(document, "{%p endif %}")
     para(document, "EndMark")

@@ -107,12 +107,16 @@ PARAGRAPH_STYLES = [
     _pstyle("TableNote", "Tabela – obszar działania", based_on="TableText",
             ppr='<w:spacing w:before="40" w:after="0" w:line="240" w:lineRule="auto"/>',
             rpr="<w:i/><w:iCs/>" + GREY + SMALL),
+    _pstyle("AddresseeAddress", "Adresat pisma – adres", based_on="Addressee", next_id="Normal",
+            rpr="<w:b w:val=\"0\"/><w:bCs w:val=\"0\"/>"),
+    _pstyle("SignatureGroup", "Podpis – grupa podpisujących", next_id="SignatureLine",
+            ppr=KEEP + '<w:spacing w:before="120" w:after="0"/>'),
     _pstyle("SignatureLabel", "Podpis – kto podpisuje", next_id="SignatureLine",
             ppr=KEEP + '<w:spacing w:before="60" w:after="0"/><w:jc w:val="center"/>'),
     _pstyle("SignatureLine", "Podpis – linia", next_id="SignatureCaption",
             ppr=KEEP + '<w:spacing w:before="520" w:after="0" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>'),
     _pstyle("SignatureCaption", "Podpis – opis", next_id="Normal",
-            ppr='<w:keepLines/><w:spacing w:before="20" w:after="60" w:line="240" w:lineRule="auto"/>'
+            ppr='<w:keepNext/><w:keepLines/><w:spacing w:before="20" w:after="60" w:line="240" w:lineRule="auto"/>'
                 '<w:jc w:val="center"/>',
             rpr=SMALL),
     _pstyle("Consultation", "Konsultacja z pracownikiem socjalnym", next_id="Normal",

@@ -8,8 +8,8 @@ from docx.table import _Cell
 from docgen.definition import DocType, Field, Repeat
 from docgen.doctypes.work_plan import WORK_PLAN
 
-from .blocks import (field_line, header_row, heading, jinja_string, label, letterhead, loop_rows, para, sub_label,
-                     table, tag, title, _tr_pr)
+from .blocks import (field_line, header_row, heading, jinja_string, keep_with_next, label, letterhead, loop_rows,
+                     loop_rows_count, para, sub_label, table, tag, title)
 from .styles import DOTS, new_document
 
 def build_work_plan(doctype: DocType = WORK_PLAN) -> DocumentObject:
@@ -25,8 +25,7 @@ def build_work_plan(doctype: DocType = WORK_PLAN) -> DocumentObject:
 
     document = new_document(doctype.title)
     letterhead(document)
-    title(document, "(art. 15 ust. 1 pkt 1 ustawy z dnia 9 czerwca 2011 r. "
-                    "o wspieraniu rodziny i systemie pieczy zastępczej)")
+    title(document, doctype)
 
     # 1. Dane rodziny
     heading(document, doctype, "family")
@@ -46,7 +45,7 @@ def build_work_plan(doctype: DocType = WORK_PLAN) -> DocumentObject:
         para(cells[3], "TableText", "{{ m.relation }}", first=True)
         para(cells[4], "TableText", '{{ m.in_household if m.in_household is not none else "–" }}', first=True)
 
-    loop_rows(tbl, 1, "{%tr for m in members %}", member_row, keep_row=True)  # short fields only
+    loop_rows(tbl, 1, "{%tr for m in members %}", member_row)
 
     # 2. Podstawa objęcia wsparciem
     heading(document, doctype, "basis")
@@ -101,23 +100,24 @@ def build_work_plan(doctype: DocType = WORK_PLAN) -> DocumentObject:
         para(cells[3], "TableText", "{{ a.expected_effect }}", first=True)
         para(cells[4], "TableText", "{{ a.verification }}", first=True)
 
-    loop_rows(tbl, 1, "{%tr for a in actions %}", action_row, keep_row=False)  # long texts may run on
+    loop_rows(tbl, 1, "{%tr for a in actions %}", action_row)  # a row never splits: its cells' texts are short
 
-    # 9. Współpraca z instytucjami (optional: the document says so when empty)
+    # 9. Współpraca z instytucjami (optional: the document says so when empty); its end keeps with
+    # the signatures, so they never stand on a page alone
     heading(document, doctype, "cooperation")
     institutions = doctype.item("institutions")
     assert isinstance(institutions, Repeat)
     tag(document, "{%p if institutions %}")
-    tbl = table(document, (6.0, 10.0), "PlanTable", rows=4)
+    tbl = table(document, (6.0, 10.0), "PlanTable", rows=1 + loop_rows_count(keep_last=True))
     header_row(tbl, [sub_label(institutions, name) for name in ("institution", "scope")])
 
     def institution_row(cells: list[_Cell]) -> None:
         para(cells[0], "TableText", "{{ i.institution }}", first=True)
         para(cells[1], "TableText", "{{ i.scope }}", first=True)
 
-    loop_rows(tbl, 1, "{%tr for i in institutions %}", institution_row, keep_row=False)
+    loop_rows(tbl, 1, "{%tr for i in institutions %}", institution_row, keep_last=True)
     tag(document, "{%p else %}")
-    para(document, "BodyText", "Nie wskazano.")
+    keep_with_next(para(document, "BodyText", "Nie wskazano."))
     tag(document, "{%p endif %}")
 
     # 10. Podpisy. One row per family member who made the plan, the assistant beside
@@ -142,16 +142,15 @@ def build_work_plan(doctype: DocType = WORK_PLAN) -> DocumentObject:
         para(assistant, "TableText")  # a cell needs a paragraph
         tag(assistant, "{%p endif %}")
 
-    loop_rows(tbl, 0, "{%tr for s in signatories %}", signature_row, keep_row=True)
-    last = tbl.rows[3]
-    _tr_pr(last, "<w:cantSplit/>")
-    statement, worker = last.cells
+    loop_rows(tbl, 0, "{%tr for s in signatories %}", signature_row)
+    statement, worker = tbl.rows[3].cells
     statement.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
     para(statement, "Consultation",
          "Plan skonsultowano z pracownikiem socjalnym: {{ social_worker_name }}, dnia {{ consultation_date }}",
          first=True)
     para(worker, "SignatureLine", DOTS, first=True)
     para(worker, "SignatureCaption", "(podpis pracownika socjalnego)")
+    keep_with_next(*(cell for row in tbl.rows for cell in row.cells))  # the block stays whole
     para(document, "EndMark")
     return document
 

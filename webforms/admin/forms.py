@@ -9,7 +9,8 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import (DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, StopValidation,
                                 ValidationError)
 
-from docgen.store.models import ROLES
+from docgen.doctypes import DOCTYPES
+from docgen.store.models import MAX_CASELOAD, ROLES
 from docgen.store.users import USERNAME_MESSAGE, USERNAME_PATTERN
 
 ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLES.items()]
@@ -105,9 +106,43 @@ class OfficeForm(PolishForm):
     jrwa_symbol = _text("Symbol JRWA", "Podaj symbol klasyfikacyjny JRWA, np. 4101.", 20, validators=[
         Regexp(r"^\d{1,4}$", message="Symbol JRWA to od 1 do 4 cyfr, np. 4101."),
     ], render_kw={"inputmode": "numeric"})
-    caseload_limit = _number("Limit rodzin na asystenta", 1, 50, "rodzin")
+    # art. 15 ust. 4: "nie może przekroczyć 15"; an office may set less, never more
+    caseload_limit = _number("Limit rodzin na asystenta", 1, MAX_CASELOAD, "rodzin; ustawa pozwala najwyżej na 15")
     session_timeout_minutes = _number("Automatyczne wylogowanie (minuty)", 5, 480, "minut")
     retention_years = _number("Okres przechowywania danych (lata)", 1, 50, "lat")
+
+    # the types that open a case of their own (Office.own_case_types): a box and a JRWA class each,
+    # fields added below, one pair per type filed in a case
+    OWN_CASE_TYPES = tuple(doctype for doctype in DOCTYPES.values() if doctype.in_case_file)
+
+    def own_case_rows(self) -> list[tuple[BooleanField, StringField]]:
+        return [(self[f"own_case_{doctype.id}"], self[f"own_case_jrwa_{doctype.id}"]) for doctype in self.OWN_CASE_TYPES]
+
+    def show_own_cases(self, chosen: dict[str, str]) -> None:
+        for doctype in self.OWN_CASE_TYPES:
+            self[f"own_case_{doctype.id}"].data = doctype.id in (chosen or {})
+            self[f"own_case_jrwa_{doctype.id}"].data = (chosen or {}).get(doctype.id, "")
+
+    def own_case_types(self) -> dict[str, str]:
+        return {doctype.id: self[f"own_case_jrwa_{doctype.id}"].data or "" for doctype in self.OWN_CASE_TYPES
+                if self[f"own_case_{doctype.id}"].data}
+
+
+def _jrwa_needs_its_box(type_id: str):
+    def check(form, field):
+        if field.data and not form[f"own_case_{type_id}"].data:
+            raise ValidationError("Symbol JRWA podaje się dla dokumentu z własną sprawą: zaznacz pole obok "
+                                  "albo usuń symbol.")
+    return check
+
+
+for _doctype in OfficeForm.OWN_CASE_TYPES:
+    setattr(OfficeForm, f"own_case_{_doctype.id}", BooleanField(_doctype.title))
+    setattr(OfficeForm, f"own_case_jrwa_{_doctype.id}", _text(
+        f"Symbol JRWA – {_doctype.title}", None, 20, validators=[
+            Regexp(r"^\d{1,4}$", message="Symbol JRWA to od 1 do 4 cyfr, np. 4101."), _jrwa_needs_its_box(_doctype.id),
+        ], render_kw={"inputmode": "numeric"}))
+del _doctype
 
 
 class TemplateUploadForm(PolishForm):

@@ -43,7 +43,7 @@ def _table(lines: list[str]) -> str:
     head, rows = _cells(lines[0]), [_cells(line) for line in lines[1:] if not _SEPARATOR.match(line)]
     header = "".join(f'<th scope="col">{inline(cell)}</th>' for cell in head)
     body = "".join("<tr>" + "".join(f"<td>{inline(cell)}</td>" for cell in row) + "</tr>" for row in rows)
-    return f'<div class="table-wrap"><table class="list guide-table"><thead><tr>{header}</tr></thead>' \
+    return f'<div class="table-wrap table-scroll"><table class="list guide-table"><thead><tr>{header}</tr></thead>' \
            f"<tbody>{body}</tbody></table></div>"
 
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from docgen.doctypes import DOCTYPES
 from docgen.pdf import PdfError
-from docgen.render import template_path
+from docgen.templates.engine import template_path
 from docgen.store import audit
 from docgen.store import templates as office_templates
 from docgen.store.models import ROLE_ADMIN

@@ -5,18 +5,21 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from docgen.doctypes import DOCTYPES, get_doctype
 from docgen.pdf import LIBREOFFICE_MISSING, PdfError
 from docgen.prefill import prefill
 from docgen.preview import page_images, preview_path
-from docgen.store.documents import (AlreadyGenerated, StepConflict, case_facts, create_document, file_path, generate,
-                                    save_step, step_revision)
+from docgen.store.cardsync import offered_changes
+from docgen.store.documents import (AlreadyGenerated, StepConflict, case_facts, create_document, document_issues,
+                                    file_path, generate, save_step, step_revision)
 from docgen.store.locking import Busy
-from docgen.store.models import STATUS_DRAFT
+from docgen.store.models import Document
 from docgen.store.templates import TemplateUnavailable
 from docgen.templates import TemplateRejected
-from docgen.validate import DataInvalid, validate
+from docgen.validate import DataInvalid, oversized, validate
 
 from docgen.store import audit
 
@@ -24,7 +27,7 @@ from .. import db
 from .. import pickers
 from ..audit import log
 from ..pdf import pdf_pool
-from ..wizard import apply_row_action, errors_by_path, form_data, section_of_issue, step_form
+from ..wizard import apply_row_action, blank_rows, errors_by_path, form_data, section_of_issue, step_form
 
 bp = Blueprint("documents", __name__)
 
@@ -46,14 +49,28 @@ def create(family_id: int):
     return redirect(url_for("documents.step", document_id=document.id, step=first))
 
 
-def _steps(doctype, issues):
-    """The step list with the number of open problems in each step."""
-    counts: dict[str, int] = {}
+REVIEW = "review"  # Document.last_step of the summary
+
+
+def _steps(doctype, issues, confirmed=()):
+    """The step list with each step's open problems: blockers, and warnings not yet confirmed."""
+    confirmed = set(confirmed)
+    counts: dict[str, list[int]] = {}
     for issue in issues:
         section = section_of_issue(doctype, issue)
-        if section is not None:
-            counts[section.name] = counts.get(section.name, 0) + 1
-    return [(section, counts.get(section.name, 0)) for section in doctype.sections]
+        if section is not None and not (issue.warning and issue.key in confirmed):
+            counts.setdefault(section.name, [0, 0])[1 if issue.warning else 0] += 1
+    return [(section, *counts.get(section.name, (0, 0))) for section in doctype.sections]
+
+
+def _remember_step(document, name: str) -> None:
+    """Where resuming the draft opens. Not a change of the document: its `updated_at` stays."""
+    if document.last_step == name:
+        return
+    db.session().execute(update(Document).where(Document.id == document.id)
+                         .values(last_step=name, updated_at=Document.updated_at))
+    set_committed_value(document, "last_step", name)
+    db.session().commit()
 
 
 @bp.route("/dokumenty/<int:document_id>/krok/<step>", methods=["GET", "POST"])
@@ -72,14 +89,20 @@ def step(document_id: int, step: str):
         if not form.validate():  # WTForms checks only the CSRF token; the definition checks the data
             abort(400)
         data.update(form_data(section, form))
+        too_large = oversized(doctype, data, [section.name])
+        if too_large:
+            # what the definition cannot hold is not stored, and not cut: the page comes back with
+            # everything as typed and the fields named
+            return _show_step(document, doctype, section, form, document.data, errors_by_path(too_large),
+                              refused=True)
         action = request.form.get("action", "next")
         if action == "prefill":
             # the user asked to take this step's fields again from the family's current record
             fresh = prefill(doctype, case_facts(document.family, current_user, exclude=document))
             data.update({item.name: fresh[item.name] for item in section.items if item.prefill})
         # "Wstaw" beside a picker (webforms/pickers.py), the way without JavaScript: fill its fields
-        picked = (pickers.apply_pick(section, action, request.form, db.session(), current_user, data)
-                  if action.startswith("pick:") else None)
+        picked = (pickers.apply_pick(section, action, request.form, db.session(), current_user, data,
+                                     document.family) if action.startswith("pick:") else None)
         row_changed = apply_row_action(section, data, action)
         # save first, whatever was pressed: nothing typed is lost, and nothing another person saved
         refused = _save(document, section, data)
@@ -109,23 +132,36 @@ def step(document_id: int, step: str):
                 return redirect(url_for("documents.review", document_id=document.id))
             if any(s.name == target for s in doctype.sections):
                 return redirect(url_for("documents.step", document_id=document.id, step=target))
-        issues = validate(doctype, data, sections=[section.name])
-        if not issues:
+        # a warning does not hold the step: it is confirmed on the summary, before generating
+        blockers = [issue for issue in validate(doctype, data, sections=[section.name]) if not issue.warning]
+        if not blockers:
             if index + 1 < len(doctype.sections):
                 return redirect(url_for("documents.step", document_id=document.id,
                                         step=doctype.sections[index + 1].name))
             return redirect(url_for("documents.review", document_id=document.id))
-        errors = errors_by_path(issues)
+        errors = errors_by_path(blockers)
         form = step_form(section, data)
     else:
         # what follows from earlier answers (a letter's body from its kind) is offered in the
         # step's empty fields; never over what was typed, and saved only when the step is sent
         offered = doctype.blanks_filled(data, [item.name for item in section.items])
         form = step_form(section, {**data, **offered})
+    _remember_step(document, section.name)
+    return _show_step(document, doctype, section, form, data, errors)
+
+
+def _show_step(document, doctype, section, form, data, errors, *, refused: bool = False, refusal: str | None = None):
+    """The step's page: its form as given, the problems of `data` in the step list and the step's warnings;
+    `refusal` says why what was typed (still in the form) was not saved."""
+    issues = validate(doctype, data)
+    confirmed = set(document.confirmed_warnings or ())
+    step_warnings = [(issue, issue.key in confirmed) for issue in issues
+                     if issue.warning and section_of_issue(doctype, issue) == section]
     return render_template("documents/step.html", document=document, doctype=doctype, section=section,
-                           index=index, form=form, errors=errors,
-                           steps=_steps(doctype, validate(doctype, data)),
-                           pickers=pickers.offered(section, db.session(), current_user),
+                           index=doctype.sections.index(section), form=form, errors=errors, refused=refused,
+                           refusal=refusal, step_warnings=step_warnings, steps=_steps(doctype, issues, confirmed),
+                           blanks=blank_rows(section),
+                           pickers=pickers.offered(section, db.session(), current_user, document.family),
                            revision=step_revision(document.data, _step_keys(section)))
 
 
@@ -146,12 +182,8 @@ def _save(document, section, data):
     except (StepConflict, Busy) as refusal:
         session.rollback()
         doctype = get_doctype(document.doc_type)
-        page = render_template("documents/step.html", document=document, doctype=doctype, section=section,
-                               index=doctype.sections.index(section), errors={}, refusal=str(refusal),
-                               form=step_form(section, data, formdata=request.form),
-                               steps=_steps(doctype, validate(doctype, document.data)),
-                               pickers=pickers.offered(section, session, current_user),
-                               revision=step_revision(document.data, _step_keys(section)))
+        page = _show_step(document, doctype, section, step_form(section, data, formdata=request.form),
+                          document.data, {}, refusal=str(refusal))
         return page, 409 if isinstance(refusal, StepConflict) else 503
     if changed:
         log(audit.UPDATE, object_type="document", object_id=document.id, family_id=document.family_id,
@@ -164,13 +196,22 @@ def _save(document, section, data):
 def review(document_id: int):
     document = g.document
     doctype = get_doctype(document.doc_type)
-    issues = validate(doctype, document.data)
+    _remember_step(document, REVIEW)
+    issues = document_issues(db.session(), document)
+    confirmed = set(document.confirmed_warnings or ())
     by_section: dict[str, list] = {}
     for issue in issues:
-        section = section_of_issue(doctype, issue)
-        by_section.setdefault(section.name if section else "", []).append(issue)
-    return render_template("documents/review.html", document=document, doctype=doctype, issues=issues,
-                           by_section=by_section, steps=_steps(doctype, issues))
+        if not issue.warning:
+            section = section_of_issue(doctype, issue)
+            by_section.setdefault(section.name if section else "", []).append(issue)
+    warnings = [(issue, section_of_issue(doctype, issue), issue.key in confirmed) for issue in issues if issue.warning]
+    # what a generated document fixes about the family, offered back to the card (docgen.store.cardsync)
+    card_changes = offered_changes(document) if document.version else []
+    return render_template("documents/review.html", document=document, doctype=doctype,
+                           blockers=[issue for issue in issues if not issue.warning], by_section=by_section,
+                           warnings=warnings, open_warnings=[w for w in warnings if not w[2]],
+                           card_changes=card_changes, show_card=request.args.get("karta") == "1",
+                           steps=_steps(doctype, issues, confirmed))
 
 
 @bp.post("/dokumenty/<int:document_id>/generuj")
@@ -189,9 +230,14 @@ def generate_file(document_id: int):
         db.session().rollback()
         flash(str(busy), "error")
         return redirect(url_for("documents.review", document_id=document_id))
-    except DataInvalid:
+    except DataInvalid as refused:
         db.session().rollback()
-        flash("Dokument nie jest jeszcze kompletny – popraw wskazane pola.", "error")
+        if any(not issue.warning for issue in refused.issues):
+            flash("Dokument nie jest jeszcze kompletny – popraw wskazane pola.", "error")
+        else:
+            named = " ".join(f"({number}) {issue.message}" for number, issue in enumerate(refused.issues, 1))
+            flash(f"Nie wygenerowano dokumentu: najpierw sprawdź i potwierdź ostrzeżenia albo popraw dane. "
+                  f"Niepotwierdzone: {named}", "error")
         return redirect(url_for("documents.review", document_id=document_id))
     except (TemplateRejected, TemplateUnavailable) as problem:
         # the office's template stopped being usable after it was activated: say why, lose nothing
@@ -203,6 +249,8 @@ def generate_file(document_id: int):
         detail=f"wersja {record.version}, plik {record.id}")
     db.session().commit()
     flash(f"Wygenerowano dokument {record.filename} (wersja {record.version}).", "success")
+    if offered_changes(document):
+        return redirect(url_for("documents.review", document_id=document_id, karta=1, _anchor="karta"))
     return redirect(url_for("documents.review", document_id=document_id, _anchor="pliki"))
 
 

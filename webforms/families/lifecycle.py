@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 import io
 
 from docgen.store import audit
 from docgen.store.documents import safe_filename
 from docgen.store.export import export_family
-from docgen.store.lifecycle import anonymise_family, close_family, delete_family, purge_sqlite_free_space
+from docgen.store.lifecycle import (anonymise_family, close_family, delete_family, purge_sqlite_free_space,
+                                    reopen_family)
 
 from .. import db
 from ..audit import log
-from .routes import bp
+from .routes import _caseload_error, bp
 
 
 def _head_only() -> None:
@@ -34,6 +35,7 @@ def export(family_id: int):
 
 @bp.post("/<int:family_id>/zakonczenie")
 def close(family_id: int):
+    """The first POST asks (a page, so it works without JavaScript); the second, with confirm=tak, closes."""
     family = g.family
     raw = request.form.get("closed_on", "")
     try:
@@ -44,10 +46,40 @@ def close(family_id: int):
     if day > dt.date.today():
         flash("Data zakończenia pracy nie może być z przyszłości.", "error")
         return redirect(url_for("families.show", family_id=family.id))
-    close_family(db.session(), family, day)
+    if request.form.get("confirm") != "tak":
+        drafts = [document for document in family.documents if not document.version]
+        return render_template("families/close_confirm.html", family=family, day=day, drafts=drafts)
+    try:
+        close_family(db.session(), family, day)
+    except ValueError as refusal:
+        db.session().rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("families.show", family_id=family.id))
     log(audit.CLOSE, object_type="family", object_id=family.id, family_id=family.id)
     db.session().commit()
     flash("Zapisano zakończenie pracy z rodziną.", "success")
+    return redirect(url_for("families.show", family_id=family.id))
+
+
+@bp.post("/<int:family_id>/wznowienie")
+def reopen(family_id: int):
+    """The head resumes work with a closed family (closed by mistake, a new referral): no retention runs."""
+    _head_only()
+    family = g.family
+    if family.assistant is not None:
+        problem = _caseload_error(family.assistant, family)
+        if problem:
+            flash(f"Nie wznowiono pracy z rodziną: {problem}", "error")
+            return redirect(url_for("families.show", family_id=family.id))
+    try:
+        reopen_family(db.session(), family)
+    except ValueError as refusal:
+        db.session().rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("families.show", family_id=family.id))
+    log(audit.REOPEN, object_type="family", object_id=family.id, family_id=family.id)
+    db.session().commit()
+    flash("Wznowiono pracę z rodziną. Okres przechowywania danych nie biegnie.", "success")
     return redirect(url_for("families.show", family_id=family.id))
 
 

@@ -8,7 +8,10 @@ from sqlalchemy import func, select
 from docgen.casefile import FAMILY_RECORD
 from docgen.definition import Section
 from docgen.doctypes import DOCTYPES
-from docgen.store.families import apply_family_data, family_to_data
+from docgen.polish import family_name_forms
+from docgen.store import family_list
+from docgen.store.families import (account_named, apply_family_data, family_to_data, social_worker_conflict,
+                                   staff_accounts)
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Document, Family, Person, User
 from docgen.validate import validate
 
@@ -17,7 +20,7 @@ from docgen.store import audit
 from .. import db
 from ..audit import log
 from ..access import visible_families
-from ..wizard import apply_row_action, errors_by_path, form_data, step_form
+from ..wizard import apply_row_action, blank_rows, errors_by_path, form_data, step_form
 
 bp = Blueprint("families", __name__, url_prefix="/rodziny")
 
@@ -25,30 +28,37 @@ bp = Blueprint("families", __name__, url_prefix="/rodziny")
 RECORD = Section("record", FAMILY_RECORD.title, tuple(item for _, item in FAMILY_RECORD.items()))
 
 
-PAGE_SIZE = 100
-
-
 @bp.get("/")
 def index():
-    """One page of the families, with their counts computed by the database (a head may have thousands)."""
-    visible = visible_families(current_user).subquery()
-    total = db.session().scalar(select(func.count()).select_from(visible))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("strona", 1, type=int), 1), pages)
-    members = select(func.count(Person.id)).where(Person.family_id == Family.id).scalar_subquery()
-    documents = select(func.count(Document.id)).where(Document.family_id == Family.id).scalar_subquery()
-    rows = db.session().execute(
-        select(Family.id, Family.family_name, Family.address, User.full_name, members, documents)
-        .outerjoin(User, User.id == Family.assistant_id)
-        .where(Family.id.in_(select(visible.c.id)))
-        .order_by(Family.family_name, Family.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("families/list.html", rows=rows, page=page, pages=pages, total=total)
+    """One page of the families, searched and filtered, counted by the database (a head may have thousands)."""
+    query = request.args.get("q", "").strip()[:200]
+    status = request.args.get("stan", "")
+    status = status if status in family_list.STATUSES else ""
+    assistant = request.args.get("asystent", "") if current_user.role == ROLE_HEAD else ""
+    listing = family_list.family_page(db.session(), visible_families(current_user), query=query, status=status,
+                                      assistant=assistant, page=request.args.get("strona", 1, type=int))
+    assistants = []
+    if current_user.role == ROLE_HEAD:
+        # everyone who may hold families, also accounts switched off since
+        assistants = db.session().execute(
+            select(User.id, User.full_name, User.active).where(User.office_id == current_user.office_id,
+                                                                User.role == ROLE_ASSISTANT)
+            .order_by(User.active.desc(), User.full_name)).all()
+    filters = {"q": query or None, "stan": status or None, "asystent": assistant or None}
+    return render_template("families/list.html", listing=listing, filters=filters, query=query, status=status,
+                           assistant=assistant, assistants=assistants, statuses=family_list.STATUSES,
+                           no_assistant=family_list.NO_ASSISTANT)
 
 
 def _assistants() -> list[User]:
     return list(db.session().scalars(
         select(User).where(User.office_id == current_user.office_id, User.role == ROLE_ASSISTANT,
                            User.active.is_(True)).order_by(User.full_name)))
+
+
+def _workers() -> list[User]:
+    """Accounts a family's social worker may be picked from (see docgen.store.families.staff_accounts)."""
+    return [user for user in staff_accounts(db.session(), current_user.office_id) if user.active]
 
 
 def _caseload_error(assistant: User, family: Family) -> str | None:
@@ -68,6 +78,8 @@ def _edit(family: Family, is_new: bool):
         abort(404)
     data = family_to_data(family) if not is_new else {"members": []}
     assistants = _assistants() if current_user.role == ROLE_HEAD else []
+    workers = _workers()
+    worker_chosen = str(family.social_worker_id or "")
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         form = step_form(RECORD, {}, formdata=request.form)
@@ -75,10 +87,12 @@ def _edit(family: Family, is_new: bool):
             abort(400)
         data = form_data(RECORD, form)
         action = request.form.get("action", "save")
+        worker_chosen = request.form.get("social_worker_id", "")
         if apply_row_action(RECORD, data, action):
             return render_template("families/edit.html", form=step_form(RECORD, data), family=family,
                                    is_new=is_new, errors={}, record=FAMILY_RECORD, assistants=assistants,
-                                   chosen=request.form.get("assistant_id", ""))
+                                   chosen=request.form.get("assistant_id", ""), workers=workers,
+                                   worker_chosen=worker_chosen, blanks=blank_rows(RECORD))
         errors = errors_by_path(validate(FAMILY_RECORD, data))
         assistant = current_user
         if current_user.role == ROLE_HEAD:
@@ -86,17 +100,27 @@ def _edit(family: Family, is_new: bool):
             assistant = next((a for a in assistants if str(a.id) == chosen), None)
             if assistant is None:
                 errors.setdefault("assistant_id", []).append("Wybierz asystenta rodziny.")
-        worker = " ".join((data.get("social_worker_name") or "").split()).casefold()
-        if assistant is not None and worker and worker == " ".join(assistant.full_name.split()).casefold():
-            errors.setdefault("social_worker_name", []).append(
-                "Asystent rodziny nie może być pracownikiem socjalnym tej samej rodziny (art. 17 ustawy).")
+        # the social worker: an account picked from the list (its holder's name is printed), or a person
+        # without one, typed; a typed name of an account holder is that account (art. 17 compares accounts)
+        worker = next((w for w in workers if str(w.id) == worker_chosen), None)
+        worker_id = worker.id if worker else account_named(db.session(), current_user.office_id,
+                                                            data.get("social_worker_name"))
+        if assistant is not None:
+            problem = social_worker_conflict(db.session(), current_user.office_id, assistant.id, worker_id,
+                                             data.get("social_worker_name"))
+            if problem:
+                errors.setdefault("social_worker_id" if worker else "social_worker_name", []).append(
+                    problem + " Wybierz innego pracownika socjalnego albo innego asystenta.")
         if assistant is not None and assistant.id != family.assistant_id:
             problem = _caseload_error(assistant, family)
             if problem:
                 errors.setdefault("assistant_id", []).append(problem)
         if not errors:
+            if worker is not None:  # documents print the account holder's name
+                data["social_worker_name"] = worker.full_name
             apply_family_data(family, data)
             family.assistant_id = assistant.id
+            family.social_worker_id = worker_id
             if is_new:
                 family.office_id = current_user.office_id
                 db.session().add(family)
@@ -106,10 +130,14 @@ def _edit(family: Family, is_new: bool):
             db.session().commit()
             flash("Zapisano dane rodziny.", "success")
             return redirect(url_for("families.show", family_id=family.id))
+    if data.get("family_name") and not data.get("family_name_gen"):
+        # shown prefilled: the program's declension, for the assistant to check
+        data["family_name_gen"] = family_name_forms(data["family_name"]).genitive
     form = step_form(RECORD, data)
     chosen = request.form.get("assistant_id") or str(family.assistant_id or "")
     return render_template("families/edit.html", form=form, family=family, is_new=is_new, errors=errors,
-                           record=FAMILY_RECORD, assistants=assistants, chosen=chosen)
+                           record=FAMILY_RECORD, assistants=assistants, chosen=chosen, workers=workers,
+                           worker_chosen=worker_chosen, blanks=blank_rows(RECORD))
 
 
 @bp.route("/nowa", methods=["GET", "POST"])

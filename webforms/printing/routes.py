@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, StringField
 
 from docgen.doctypes import DOCTYPES
-from docgen.formatting import as_date, date_short
+from docgen.formatting import as_date, date_long
 from docgen.pdf import LIBREOFFICE_MISSING, libreoffice_available
 from docgen.store import audit, printjobs
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, PrintJob
@@ -86,7 +86,7 @@ def _default_title(chosen: dict) -> str:
         parts.append(f"rodzina {family.family_name}")
     since, until = _date(chosen["od"]), _date(chosen["do"])
     if since or until:
-        parts.append(f"{date_short(since) if since else '…'}–{date_short(until) if until else '…'}")
+        parts.append(f"{date_long(since) if since else '…'}–{date_long(until) if until else '…'}")
     return " – ".join(parts)
 
 
@@ -156,9 +156,7 @@ def job_state(job_id: int):
     job = g.job
     if printjobs.settle_if_stale(job):
         db.session().commit()
-    response = jsonify(printjobs.state(job))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(printjobs.state(job))
 
 
 @bp.get("/<int:job_id>/pdf")

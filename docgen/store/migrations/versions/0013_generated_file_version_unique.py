@@ -7,7 +7,7 @@ the files of that document are renumbered in the order they were made (by id), a
 points at its last version, so the constraint can be added and no file is lost.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-25
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: Union[str, None] = "0007"
+down_revision: Union[str, None] = "0009"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
