@@ -69,6 +69,13 @@ def _press(page, text: str, key: str = "Enter") -> None:
         page.keyboard.press(key)
 
 
+def _add_row(page, text: str, first_field: str, key: str = "Enter") -> None:
+    """"+ Dodaj" adds the row on the page (static/rows.js), no reload, and the keyboard lands in its first field."""
+    _tab_to(page, text=text)
+    page.keyboard.press(key)
+    assert _focused(page)["id"] == first_field
+
+
 def _next(page) -> None:
     _press(page, "Dalej →")
 
@@ -98,8 +105,7 @@ def test_a_work_plan_from_the_family_page_to_the_file_with_the_keyboard_only(liv
     _date_into(page, "valid_to", today + dt.timedelta(days=180))
     _next(page)
 
-    _press(page, "+ Dodaj: problem")
-    _tab_to(page, id="problems-0-problem")
+    _add_row(page, "+ Dodaj: problem", "problems-0-problem")
     page.keyboard.type("bezrob")
     assert page.input_value("#problems-0-problem") == "bezrobocie"
     _type_into(page, "problems-0-description", "Matka bez pracy od roku.")
@@ -108,12 +114,12 @@ def test_a_work_plan_from_the_family_page_to_the_file_with_the_keyboard_only(liv
     _next(page)
     _type_into(page, "main_goal", "Rodzina samodzielnie zaspokaja potrzeby dziecka.")
     _next(page)
-    _press(page, "+ Dodaj: cel", key="Space")
-    _type_into(page, "goals-0-goal", "Matka podejmuje pracę.")
+    _add_row(page, "+ Dodaj: cel", "goals-0-goal", key="Space")
+    page.keyboard.type("Matka podejmuje pracę.")
     _next(page)
 
-    _press(page, "+ Dodaj: działanie")
-    _type_into(page, "actions-0-action", "Rejestracja w PUP i udział w szkoleniu.")
+    _add_row(page, "+ Dodaj: działanie", "actions-0-action")
+    page.keyboard.type("Rejestracja w PUP i udział w szkoleniu.")
     _type_into(page, "actions-0-responsible", "Monika Krajewska")
     _date_into(page, "actions-0-deadline", today + dt.timedelta(days=60))
     _type_into(page, "actions-0-expected_effect", "Status osoby bezrobotnej, skierowanie na kurs.")
