@@ -18,6 +18,9 @@
              `soffice --convert-to pdf` of the same files, the warm pool, a print job of 100 work plans
              into one PDF with its cover sheet, the workers' memory over 500 conversions
              (benchmarks/pdf_bench.py; left out where LibreOffice is missing).
+- http_load: 20 clients with their own logins generating at once against `docgen serve` in its
+             own process, under waitress and gunicorn: documents/s, p50/p95, errors, server CPU per
+             document (benchmarks/http_bench.py; --no-http-load leaves it out).
 
 Usage: python benchmarks/bench.py [--runs N] [--only engine,pdf] [--skip dashboard] [--database-url URL]
 A section is a function `section_<name>(args, workdir)` listed in SECTIONS: it measures and prints.
@@ -181,7 +184,7 @@ def section_generate(args: argparse.Namespace, workdir: Path) -> None:
         load_demo(session, password="haslo-benchmark-1")
         user = session.scalars(select(User).where(User.username == "asystent1")).one()
         admin = session.scalars(select(User).where(User.role == ROLE_ADMIN)).first()
-        family = session.scalars(select(Family).where(Family.assistant_id == user.id)).first()
+        family = session.scalars(select(Family).where(Family.assistant_id == user.id).order_by(Family.id)).first()
         document = create_document(session, family, "work_plan", user)
         document.data = get_doctype("work_plan").example()
         session.commit()
@@ -251,7 +254,7 @@ def bench_http(runs: int, workdir: Path) -> float:
     with make_sessionmaker(make_engine(url))() as session:
         load_demo(session, password=password)
         user = session.scalars(select(User).where(User.username == "asystent1")).one()
-        family = session.scalars(select(Family).where(Family.assistant_id == user.id)).first()
+        family = session.scalars(select(Family).where(Family.assistant_id == user.id).order_by(Family.id)).first()
         document = create_document(session, family, "work_plan", user)
         document.data = get_doctype("work_plan").example()
         session.commit()
@@ -437,12 +440,21 @@ def section_pdf(args: argparse.Namespace, workdir: Path) -> None:
     pdf_bench.report(pdf_bench.bench_pdf(args.runs, workdir), args.runs)
 
 
+def section_http_load(args: argparse.Namespace, workdir: Path) -> None:
+    import http_bench
+
+    load = http_bench.run(clients=20, seconds=15, workers=[2, 4], database_url=args.database_url,
+                          serial=300, workdir=workdir)
+    http_bench.report(load, clients=20, seconds=15)
+
+
 SECTIONS: dict[str, Callable[[argparse.Namespace, Path], None]] = {
     "engine": section_engine,
     "generate": section_generate,
     "http": section_http,
     "dashboard": section_dashboard,
     "pdf": section_pdf,
+    "http_load": section_http_load,
 }
 
 
@@ -463,9 +475,10 @@ def main() -> int:
                                                "(e.g. PostgreSQL); default: a temporary SQLite file")
     parser.add_argument("--no-pdf", action="store_true", help="the same as --skip pdf")
     parser.add_argument("--only-pdf", action="store_true", help="the same as --only pdf")
+    parser.add_argument("--no-http-load", action="store_true", help="the same as --skip http_load")
     args = parser.parse_args()
     chosen = args.only or (["pdf"] if args.only_pdf else list(SECTIONS))
-    skipped = set(args.skip) | ({"pdf"} if args.no_pdf else set())
+    skipped = set(args.skip) | ({"pdf"} if args.no_pdf else set()) | ({"http_load"} if args.no_http_load else set())
     for name in chosen:
         if name in skipped:
             continue

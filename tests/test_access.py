@@ -40,7 +40,7 @@ def world(session, output_dir):
     session.add(family_b)
 
     assistant1 = session.scalars(select(User).where(User.username == "asystent1")).one()
-    family_a = session.scalars(select(Family).where(Family.assistant_id == assistant1.id)).first()
+    family_a = session.scalars(select(Family).where(Family.assistant_id == assistant1.id).order_by(Family.id)).first()
     plan = get_doctype("work_plan")
     files = {}
     for family, user in ((family_a, assistant1), (family_b, assistant_b)):

@@ -148,7 +148,7 @@ def test_assistant_gets_404_on_another_assistants_family_in_chromium(live_server
     from docgen.store.models import Family, User
 
     owner = session.scalars(select(User).where(User.username == "asystent1")).one()
-    family = session.scalars(select(Family).where(Family.assistant_id == owner.id)).first()
+    family = session.scalars(select(Family).where(Family.assistant_id == owner.id).order_by(Family.id)).first()
 
     page.goto(f"{live_server}/login")
     page.get_by_label("Login").fill("asystent2")

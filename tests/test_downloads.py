@@ -36,7 +36,7 @@ def files(app, session, output_dir):
     from webforms.pdf import close_pdf_pool, pdf_pool
 
     assistant = session.scalars(select(User).where(User.username == "asystent1")).one()
-    family = session.scalars(select(Family).where(Family.assistant_id == assistant.id)).first()
+    family = session.scalars(select(Family).where(Family.assistant_id == assistant.id).order_by(Family.id)).first()
     document = create_document(session, family, "work_plan", assistant)
     document.data = get_doctype("work_plan").example()
     record = generate(session, document, assistant)

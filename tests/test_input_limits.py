@@ -16,7 +16,7 @@ def plan(login, session):
     """asystent1 in the wizard of a new work plan; returns (client, document id)."""
     client = login("asystent1")
     user = session.scalars(select(User).where(User.username == "asystent1")).one()
-    family = session.scalars(select(Family).where(Family.assistant_id == user.id)).first()
+    family = session.scalars(select(Family).where(Family.assistant_id == user.id).order_by(Family.id)).first()
     location = client.post(f"/rodziny/{family.id}/dokumenty", data={"doc_type": "work_plan"}).location
     return client, int(re.search(r"/dokumenty/(\d+)/", location).group(1))
 

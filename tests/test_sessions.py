@@ -15,7 +15,7 @@ NEW_PASSWORD = "zielony-parasol-42"
 
 def _family_page(session, username="asystent2") -> str:
     user = session.scalars(select(User).where(User.username == username)).one()
-    family = session.scalars(select(Family).where(Family.assistant_id == user.id)).first()
+    family = session.scalars(select(Family).where(Family.assistant_id == user.id).order_by(Family.id)).first()
     return f"/rodziny/{family.id}"
 
 

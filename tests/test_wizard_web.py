@@ -51,7 +51,7 @@ def test_the_summary_lists_every_problem_at_once_and_the_badges_count_them(login
                              page))
     steps = [section.name for section in PLAN.sections]
     assert badges == {str(steps.index("main_goal") + 1): "1", str(steps.index("signatures") + 1): "1"}
-    assert '<button type="submit" disabled>Generuj' in page
+    assert '<button type="submit" disabled data-disabled-by-server>Generuj' in page
 
 
 def test_a_warning_moves_on_shows_at_its_step_and_is_confirmed_before_generating(login, session, output_dir):

@@ -9,8 +9,10 @@ from typing import Any
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
 
 from docgen.store.db import INSTANCE_DIR, database_url, make_engine, make_sessionmaker
+from docgen.store.locking import Busy, is_busy
 
 from . import access, audit, db, display, security, sessions
 
@@ -150,6 +152,17 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda error, code=code: page(code))
+
+    @app.errorhandler(Busy)
+    @app.errorhandler(OperationalError)
+    def busy(error):
+        # the database waited its limit for another writer (docgen.store.locking); anything else is a 500
+        if isinstance(error, OperationalError) and not is_busy(error):
+            raise error
+        return render_template(
+            "errors/error.html", code=503, title="Spróbuj za chwilę",
+            text="Te same dane zapisuje właśnie ktoś inny, a program nie doczekał się na swoją kolej. Wróć "
+                 "i wyślij formularz ponownie za chwilę; dane zapisane wcześniej są bezpieczne."), 503
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 from flask import Flask, abort, g
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import joinedload
 
 from docgen.store import institutions
 from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, AccountChange, Document, Family,
@@ -43,13 +44,20 @@ def _family(family_id: int) -> Family | None:
     return family if may_see(current_user, family) else None
 
 
+# with the family in the same query (every check and most views need it); built once, since
+# building a statement costs about as much as running it and this runs on most requests
+_DOCUMENT = select(Document).options(joinedload(Document.family)).where(Document.id == bindparam("id"))
+_FILE = (select(GeneratedFile).options(joinedload(GeneratedFile.document).joinedload(Document.family))
+         .where(GeneratedFile.id == bindparam("id")))
+
+
 def _document(document_id: int) -> Document | None:
-    document = db.session().get(Document, document_id)
+    document = db.session().scalar(_DOCUMENT, {"id": document_id})
     return document if document is not None and may_see(current_user, document.family) else None
 
 
 def _file(file_id: int) -> GeneratedFile | None:
-    record = db.session().get(GeneratedFile, file_id)
+    record = db.session().scalar(_FILE, {"id": file_id})
     return record if record is not None and may_see(current_user, record.document.family) else None
 
 

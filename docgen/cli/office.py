@@ -247,21 +247,30 @@ def cmd_reset_second_factor(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from webforms import create_app, proxy
+        from webforms.serving import ServerUnavailable, serve
     except ImportError as error:
         raise CommandError(f"Nie można wczytać aplikacji webforms: {error}.", EXIT_PROBLEMS) from None
-    try:
-        import waitress
-    except ImportError:
-        raise CommandError("Brak pakietu waitress; zainstaluj go: pip install waitress.", EXIT_PROBLEMS) from None
-    # behind nginx, waitress itself believes the proxy's X-Forwarded-* (and the app does not again)
-    behind = proxy.waitress_options()
+    if args.workers < 1:
+        raise CommandError("--workers: podaj liczbę procesów większą od zera.")
+    # behind nginx, waitress itself believes the proxy's X-Forwarded-* (and the app does not again);
+    # gunicorn does not, so there the app applies them (proxy.install)
+    behind = proxy.waitress_options() if args.workers == 1 else {}
     app = create_app({proxy.APPLIED_BY_SERVER: True}) if behind else create_app()
-    out(f"Serwer działa pod adresem http://{args.host}:{args.port} (Ctrl+C kończy).")
-    if behind:
+    word = "procesy" if args.workers % 10 in (2, 3, 4) and args.workers % 100 not in (12, 13, 14) else "procesów"
+    how = "1 proces (waitress)" if args.workers == 1 else f"{args.workers} {word} (gunicorn)"
+    out(f"Serwer działa pod adresem http://{args.host}:{args.port}, {how} (Ctrl+C kończy).")
+    trusted = proxy.trusted_proxy()
+    if trusted:
         out(f"Za serwerem pośredniczącym: nagłówki X-Forwarded-For i X-Forwarded-Proto są przyjmowane tylko "
-            f"od {behind['trusted_proxy']}.")
-    from ..pdf_cleanup import install_signal_handlers
+            f"od {trusted}.")
+    if args.workers == 1:
+        from ..pdf_cleanup import install_signal_handlers
 
-    install_signal_handlers()  # SIGTERM (systemctl stop) closes the LibreOffice pool the app starts later
-    waitress.serve(app, host=args.host, port=args.port, threads=8, **behind)
+        # SIGTERM (systemctl stop) closes the LibreOffice pool the app starts later; gunicorn's workers
+        # handle their signals themselves and exit through atexit, which closes it too
+        install_signal_handlers()
+    try:
+        serve(app, args.host, args.port, workers=args.workers, **behind)
+    except ServerUnavailable as error:
+        raise CommandError(str(error), EXIT_PROBLEMS) from None
     return EXIT_OK

@@ -165,9 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     reset_factor.add_argument("username", metavar="LOGIN", help="login administratora")
     reset_factor.set_defaults(handler=cmd_reset_second_factor)
 
-    serve = commands.add_parser("serve", help="uruchom aplikację WWW (waitress)")
+    serve = commands.add_parser("serve", help="uruchom aplikację WWW (waitress; z --workers N gunicorn)")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"adres nasłuchu (domyślnie {DEFAULT_HOST})")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (domyślnie {DEFAULT_PORT})")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="ile procesów obsługuje żądania (domyślnie 1: waitress; więcej: gunicorn, tylko Linux)")
     serve.set_defaults(handler=cmd_serve)
     return parser
 

@@ -143,8 +143,11 @@ def own_families(session: Session, user: User) -> list[tuple[int, str, dt.date |
 
 def drafts(session: Session, user: User) -> Listing:
     """Every draft in scope, also of families whose work ended (a closing report is often finished after)."""
-    condition = and_(Document.office_id == user.office_id, Document.status == STATUS_DRAFT,
-                     _scope(user, active_only=False))
+    condition = and_(Document.status == STATUS_DRAFT, _scope(user, active_only=False))
+    if user.role == ROLE_HEAD:
+        # the office's drafts through their index; an assistant's through their families (by the
+        # assistant's index: a document is always of its family's office, so nothing else is needed)
+        condition = and_(condition, Document.office_id == user.office_id)
     base = select(Document.id).join(Family, Family.id == Document.family_id).where(condition)
     total = session.scalar(select(func.count()).select_from(base.subquery()))
     rows = session.execute(

@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import locking
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INSTANCE_DIR = Path(os.environ.get("DOCGEN_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
@@ -30,7 +32,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # a writer waits this long for another one (docgen.store.locking), then gives up with a message
+    cursor.execute(f"PRAGMA busy_timeout={int(locking.LOCK_WAIT_SECONDS * 1000)}")
     # deleted rows (an anonymised family, an old address) are overwritten with zeros, not
     # left readable in free space of the file (RODO art. 17, docgen.store.lifecycle)
     cursor.execute("PRAGMA secure_delete=ON")

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import string
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..casefile import MEMBERS, family_name_genitive
 from ..facts import EarlierDocument, document_facts
@@ -29,8 +32,9 @@ from . import templates as office_templates
 from .cases import case_for
 from .office_types import doctype_of, new_document_version, office_doctype, template_of
 from .families import ART_17, _same_name, account_named, family_to_data, same_person
-from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, Document, Family, GeneratedFile, Office, TemplateVersion,
-                     User)
+from .locking import lock
+from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseFile, Document, Family, GeneratedFile, Office,
+                     TemplateVersion, User)
 
 
 def output_dir() -> Path:
@@ -165,9 +169,48 @@ def create_document(session: Session, family: Family, doc_type: str, user: User)
     return document
 
 
+class StepConflict(Exception):
+    """Someone else saved the same step of the draft after the page was shown; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__("Ktoś inny zapisał ten krok w czasie, gdy był otwarty na tym ekranie. Twoje zmiany nie "
+                         "zostały jeszcze zapisane – są poniżej, tak jak je wpisano. Sprawdź zapisaną wersję tego kroku "
+                         "(link poniżej) i kliknij przycisk jeszcze raz, aby zapisać swoją.")
+
+
+def step_revision(data: dict[str, Any], keys: Any) -> str:
+    """A fingerprint of the stored values of one step's keys: the step's page carries it, and
+    save_step compares it, so a save made from an outdated page of that step is noticed."""
+    payload = json.dumps({key: data.get(key) for key in sorted(keys)}, ensure_ascii=False, sort_keys=True,
+                         default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def save_step(session: Session, document: Document, section_data: dict[str, Any],
+              expected_revision: str | None = None) -> bool:
+    """Write one step's values into the draft: only its own keys, merged into the row as it is now
+    (locked and re-read), so two people saving different steps at once both keep their work.
+    `expected_revision` (step_revision of the step when its page was shown) guards the same step:
+    when someone else changed it meanwhile and this save would overwrite that, StepConflict and
+    nothing is written. True when anything changed (the document is a draft again); Busy when the
+    row stays locked too long. The caller commits."""
+    _lock_document(session, document)
+    current = document.data or {}
+    if all(current.get(key) == value for key, value in section_data.items()):
+        return False
+    if expected_revision is not None and step_revision(current, section_data) != expected_revision:
+        raise StepConflict()
+    document.data = {**current, **section_data}
+    document.status = STATUS_DRAFT
+    session.flush()
+    return True
+
+
 def confirm_warnings(document: Document, keys: Iterable[str]) -> list[Issue]:
     """Record that the user confirmed, on purpose, the document's current warnings named by `keys`
     (their `Issue.key`); a key the data no longer raises is dropped. Returns the warnings still open."""
+    # under the document's lock, on its data as it is now: two people confirming at once both count
+    _lock_document(object_session(document), document)
     current = warnings(validate(doctype_of(document), document.data))
     wanted = set(keys) | set(document.confirmed_warnings or ())
     document.confirmed_warnings = sorted(issue.key for issue in current if issue.key in wanted)
@@ -177,6 +220,7 @@ def confirm_warnings(document: Document, keys: Iterable[str]) -> list[Issue]:
 def delete_draft(session: Session, document: Document) -> None:
     """Delete a document never generated: it has no case number, no file, nothing filed. A document
     with versions stays (it was handed out under its case number); ValueError in Polish says so."""
+    _lock_document(session, document)  # a generation at the same moment numbers it first, or waits
     if document.version or document.files or document.case_number:
         raise ValueError("Tego dokumentu nie można usunąć: ma wygenerowane wersje i znak sprawy, które muszą "
                          "zostać w aktach. Usunąć można tylko szkic, którego nigdy nie wygenerowano.")
@@ -192,6 +236,31 @@ def safe_filename(text: str) -> str:
     text = re.sub(r"_*\.{2,}_*", "_", text)  # no ".." anywhere
     text = re.sub(r"_{2,}", "_", text).strip("._-")
     return text[:120] or "dokument"
+
+
+class AlreadyGenerated(Exception):
+    """The document got a new version after the page asking for one was shown: a second click of
+    "Generuj" (or a colleague's at the same moment) makes no second version. The message is Polish."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        super().__init__(f"Wersja {version} tego dokumentu powstała przed chwilą (np. po dwukrotnym kliknięciu "
+                         "„Generuj”), więc nie utworzono kolejnej – plik jest na liście wygenerowanych plików. "
+                         "Jeśli potrzebna jest nowa wersja, kliknij „Generuj” jeszcze raz.")
+
+
+@dataclass(frozen=True)
+class _Rendering:
+    """A document rendered from one state of its data: what a version records."""
+
+    data: dict[str, Any]
+    confirmed_warnings: list[str]
+    case: CaseFile | None
+    case_number: str | None
+    clean: dict[str, Any]
+    content: bytes
+    template: TemplateVersion | None
+    template_name: str  # what the version records as its template
 
 
 def ascii_filename(text: str) -> str:
@@ -223,15 +292,8 @@ def file_names(doctype, clean: dict[str, Any], family_name: str, case_number: st
     return (f"{stem}.docx" if doctype.leaves_office else on_disk), on_disk
 
 
-def generate(session: Session, document: Document, user: User, *, today: dt.date | None = None) -> GeneratedFile:
-    """Validate and render the document into a new version; earlier versions stay untouched.
-    Raises DataInvalid with every problem when the data is not complete, an unconfirmed warning
-    included (`confirm_warnings`); with the office's own template of the type in use,
-    TemplateUnavailable (its file is gone) or TemplateRejected (it fails the template check now) -
-    all in Polish. The file records the template it was made from."""
-    doctype = doctype_of(document)
-    family = document.family
-    office = family.office
+def _render(session: Session, document: Document, doctype, today: dt.date | None) -> _Rendering:
+    office = document.family.office
     # the office's own template of the type when it chose one (TemplateUnavailable when its file is
     # gone), else the built-in one, rendered unchecked as before
     chosen = office_templates.active_template(session, office.id, doctype.id)
@@ -251,26 +313,89 @@ def generate(session: Session, document: Document, user: User, *, today: dt.date
     case_number = case.reference if case is not None else document.case_number if doctype.in_case_file else None
     content = render_valid(doctype, clean, letterhead=office.letterhead(), case_number=case_number or "",
                            template=template)
-    document.case_file, document.case_number = case, case_number
+    name = own[1] if own is not None else template_label(doctype, used)
+    return _Rendering(document.data, list(document.confirmed_warnings or ()), case, case_number, clean, content, used,
+                      name)
+
+
+# what a generation or a save reads of the document's row under its lock
+_LOCKED_COLUMNS = ("version", "status", "data", "case_number", "case_file_id", "document_date", "confirmed_warnings")
+
+
+def _lock_document(session: Session, document: Document) -> None:
+    """Lock the document's row (locking.lock) and take its current values into `document`, without
+    reloading its family and office as a re-read of the whole object would."""
+    case_file_id = document.case_file_id
+    row = lock(session, select(*(getattr(Document, name) for name in _LOCKED_COLUMNS))
+               .where(Document.id == document.id)).one()
+    for name, value in zip(_LOCKED_COLUMNS, row):
+        set_committed_value(document, name, value)
+    if document.case_file_id != case_file_id:
+        # another generation opened the document's case meanwhile: load that case, not the one remembered
+        session.expire(document, ["case_file"])
+
+
+def generate(session: Session, document: Document, user: User, *, today: dt.date | None = None,
+             expected_version: int | None = None) -> GeneratedFile:
+    """Validate and render the document into a new version; earlier versions stay untouched.
+    Raises DataInvalid with every problem when the data is not complete, an unconfirmed warning
+    included (`confirm_warnings`); with the office's own template of the type in use, TemplateUnavailable (its file is gone) or TemplateRejected (it
+    fails the template check now) - all in Polish. The file records the template it was made from.
+
+    The version is numbered and recorded under the document's lock (_lock_document), so
+    simultaneous generations of one document take turns and get distinct versions;
+    `expected_version` (the version the page showed) turns a repeated request into
+    AlreadyGenerated instead of another version. Busy when the row stays locked too long.
+    A numbered document is rendered before the lock is taken (on SQLite the lock holds the whole
+    database) and rendered again under it only when its data changed meanwhile."""
+    doctype = doctype_of(document)
+    early = None
+    # rendering writes nothing when the document needs no new znak (it has one, or is a letter or a CV)
+    needs_no_case = document.case_number or not doctype.in_case_file
+    if needs_no_case and (expected_version is None or document.version == expected_version):
+        early = _render(session, document, doctype, today)
+    _lock_document(session, document)
+    if expected_version is not None and document.version != expected_version:
+        raise AlreadyGenerated(document.version)
+    family = document.family
+    office = family.office
+    if (early is not None and early.data == document.data and early.case_number == document.case_number
+            and early.confirmed_warnings == list(document.confirmed_warnings or ())):
+        rendering = early
+    else:
+        rendering = _render(session, document, doctype, today)
+    clean, content, used, case_number = rendering.clean, rendering.content, rendering.template, rendering.case_number
+    document.case_file, document.case_number = rendering.case, case_number
     document.document_date = as_date(clean.get(doctype.date_field)) or today or dt.date.today()
     document.version += 1
     document.status = STATUS_FINAL
     name, on_disk = file_names(doctype, clean, family.family_name, case_number, document.version)
     relative = Path(str(office.id)) / str(family.id) / str(document.id) / on_disk
-    target = output_dir() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # "x": a version is never written over
-    with open(target, "xb") as handle:
-        handle.write(content)
+    _write_version(session, output_dir() / relative, relative.as_posix(), content)
     record = GeneratedFile(document=document, version=document.version, kind="docx", filename=name,
                            storage_path=relative.as_posix(), size=len(content),
-                           sha256=hashlib.sha256(content).hexdigest(),
-                           template_name=own[1] if own is not None else template_label(doctype, used),
+                           sha256=hashlib.sha256(content).hexdigest(), template_name=rendering.template_name,
                            template_version_id=used.id if used else None,
                            template_version_number=used.number if used else None, created_by=user)
     session.add(record)
     session.flush()
     return record
+
+
+def _write_version(session: Session, target: Path, storage_path: str, content: bytes) -> None:
+    """Write a version's file once ("x": never over another version). A file already under the name
+    that no row records is what a generation left when its transaction never committed (the process
+    died, the commit failed): under the document's lock nobody else can be writing it, so it is replaced."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target, "xb") as handle:
+            handle.write(content)
+    except FileExistsError:
+        if session.scalar(select(GeneratedFile.id).where(GeneratedFile.storage_path == storage_path)) is not None:
+            raise
+        leftover = target.with_name(f".{target.name}.part")
+        leftover.write_bytes(content)
+        os.replace(leftover, target)
 
 
 def template_label(doctype, version: TemplateVersion | None) -> str:

@@ -189,15 +189,15 @@ def state(job: PrintJob) -> dict[str, Any]:
 
 
 def purge_old_jobs(session: Session, moment: dt.datetime | None = None) -> int:
-    """Finished stacks older than KEEP_DAYS go, with their files."""
+    """Finished stacks older than KEEP_DAYS go, with their files. One DELETE decides which: a list
+    read before it could be stale, and SQLite gives a deleted row's id to the next new job."""
     cutoff = (moment or now()) - dt.timedelta(days=KEEP_DAYS)
-    old = session.scalars(select(PrintJob).where(PrintJob.created_at < cutoff,
-                                                 PrintJob.status.in_((JOB_FINISHED, JOB_FAILED)))).all()
-    for job in old:
-        shutil.rmtree(_job_dir(job.id), ignore_errors=True)
-    if old:
-        session.execute(delete(PrintJob).where(PrintJob.id.in_([job.id for job in old])))
-    return len(old)
+    gone = session.execute(delete(PrintJob).where(PrintJob.created_at < cutoff,
+                                                  PrintJob.status.in_((JOB_FINISHED, JOB_FAILED)))
+                           .returning(PrintJob.id).execution_options(synchronize_session="fetch")).scalars().all()
+    for job_id in gone:
+        shutil.rmtree(_job_dir(job_id), ignore_errors=True)
+    return len(gone)
 
 
 def _job_dir(job_id: int) -> Path:
@@ -262,16 +262,24 @@ def _convert(converter: Converter, source: Path, target: Path, busy_wait: float)
     return target
 
 
+def claim(session: Session, job_id: int) -> bool:
+    """Take a queued job for running: True for exactly one of any number of runners asking at once
+    (one conditional UPDATE; the database decides), False when it is not queued (any more)."""
+    result = session.execute(update(PrintJob).where(PrintJob.id == job_id, PrintJob.status == JOB_QUEUED)
+                             .values(status=JOB_RUNNING, heartbeat_at=now()))
+    return result.rowcount == 1
+
+
 def run_print_job(job_id: int, sessions: sessionmaker[Session], converter: Converter, *, parallel: int = 1,
                   busy_wait: float = BUSY_RETRY_SECONDS, on_progress: Callable[[int], None] | None = None) -> None:
     """Print the job: every document into a PDF, a cover sheet, one merged file. A document
     that fails is named in the job and the rest are printed; the job always ends finished or failed."""
     with sessions() as session:
-        job = session.get(PrintJob, job_id)
-        if job is None or job.status != JOB_QUEUED:
-            return
-        job.status, job.heartbeat_at = JOB_RUNNING, now()
+        claimed = claim(session, job_id)
         session.commit()
+        if not claimed:
+            return
+        job = session.get(PrintJob, job_id)
         try:
             _run(session, job, converter, max(1, parallel), busy_wait, on_progress)
         except Exception:  # noqa: BLE001 - whatever happened, the job must not stay "running"

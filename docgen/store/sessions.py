@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
 
 from .models import LoginSession, User
@@ -41,12 +41,17 @@ def open_session(session: Session, user: User, now: dt.datetime, *, forget_befor
     return token
 
 
+# every request runs it: its user comes with the office (the idle-session check and most pages
+# read it); built once, since building a statement costs about as much as running it
+_FIND = (select(LoginSession).options(joinedload(LoginSession.user).joinedload(User.office))
+         .where(LoginSession.id == bindparam("key")))
+
+
 def find(session: Session, token: str | None) -> LoginSession | None:
-    """The live session of this token, with its user (one query), or None."""
+    """The live session of this token, with its user and the user's office (one query), or None."""
     if not token or not isinstance(token, str):
         return None
-    return session.scalars(select(LoginSession).options(joinedload(LoginSession.user))
-                           .where(LoginSession.id == _key(token))).first()
+    return session.scalars(_FIND, {"key": _key(token)}).first()
 
 
 def close(session: Session, token: str | None) -> None:

@@ -26,13 +26,14 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..doctypes import get_doctype
 from ..preview import page_images, preview_path
 from ..render import render
 from ..templates import TemplateRejected, checked_problems
+from .locking import lock
 from .models import ActiveTemplate, Office, TemplateVersion, User
 
 FOLDER = "szablony"
@@ -84,10 +85,15 @@ def versions(session: Session, office_id: int, doc_type: str) -> list[TemplateVe
                                 .order_by(TemplateVersion.number.desc())))
 
 
+# built once: every generation asks, and building a statement costs about as much as running this one
+_ACTIVE_VERSION = (select(TemplateVersion).join(ActiveTemplate, ActiveTemplate.version_id == TemplateVersion.id)
+                   .where(ActiveTemplate.office_id == bindparam("office_id"),
+                          ActiveTemplate.doc_type == bindparam("doc_type")))
+
+
 def active_version(session: Session, office_id: int, doc_type: str) -> TemplateVersion | None:
     """The version the office's new documents of the type are made from; None: the built-in template."""
-    return session.scalar(select(TemplateVersion).join(ActiveTemplate, ActiveTemplate.version_id == TemplateVersion.id)
-                          .where(ActiveTemplate.office_id == office_id, ActiveTemplate.doc_type == doc_type))
+    return session.scalar(_ACTIVE_VERSION, {"office_id": office_id, "doc_type": doc_type})
 
 
 def overview(session: Session, office_id: int) -> dict[str, tuple[TemplateVersion | None, int]]:
@@ -125,8 +131,9 @@ def active_template(session: Session, office_id: int, doc_type: str) -> tuple[by
 # --- changing ----------------------------------------------------------------------------
 
 def _lock_office(session: Session, office_id: int) -> None:
-    """Serialise uploads and switches of one office (PostgreSQL row lock; SQLite serialises writers)."""
-    session.execute(select(Office.id).where(Office.id == office_id).with_for_update())
+    """Serialise uploads and switches of one office: what is read next is current until commit
+    (the office's row locked on PostgreSQL, the database on SQLite; docgen.store.locking)."""
+    lock(session, select(Office.id).where(Office.id == office_id)).all()
 
 
 def upload(session: Session, office: Office, doc_type: str, data: bytes, filename: str,
@@ -164,7 +171,7 @@ def activate(session: Session, office_id: int, doc_type: str, version: TemplateV
         if problems:
             raise TemplateRejected(problems)
     _lock_office(session, office_id)
-    row = session.get(ActiveTemplate, (office_id, doctype.id))
+    row = session.get(ActiveTemplate, (office_id, doctype.id), populate_existing=True)
     if row is None:
         row = ActiveTemplate(office_id=office_id, doc_type=doctype.id)
         session.add(row)

@@ -13,7 +13,9 @@ from docgen.pdf import LIBREOFFICE_MISSING, PdfError
 from docgen.prefill import prefill
 from docgen.preview import page_images, preview_path
 from docgen.store.cardsync import offered_changes
-from docgen.store.documents import case_facts, create_document, document_issues, file_path, generate
+from docgen.store.documents import (AlreadyGenerated, StepConflict, case_facts, create_document, document_issues,
+                                    file_path, generate, save_step, step_revision)
+from docgen.store.locking import Busy
 from docgen.store.office_types import TypeRejected, TypeUnavailable, doctype_of
 from docgen.store.models import STATUS_DRAFT, Document
 from docgen.store.templates import TemplateUnavailable
@@ -103,13 +105,11 @@ def step(document_id: int, step: str):
         picked = (pickers.apply_pick(section, action, request.form, db.session(), current_user, data,
                                      document.family) if action.startswith("pick:") else None)
         row_changed = apply_row_action(section, data, action)
-        # save first, whatever was pressed: nothing typed is lost
-        if data != document.data:
-            document.data = data
-            document.status = STATUS_DRAFT
-            log(audit.UPDATE, object_type="document", object_id=document.id, family_id=document.family_id,
-                detail=f"krok: {section.name}")
-            db.session().commit()
+        # save first, whatever was pressed: nothing typed is lost, and nothing another person saved
+        refused = _save(document, section, data)
+        if refused is not None:
+            return refused
+        data = dict(document.data)
         if row_changed:
             return redirect(url_for("documents.step", document_id=document.id, step=section.name,
                                     _anchor=f"grupa-{action.split(':')[1]}"))
@@ -151,17 +151,46 @@ def step(document_id: int, step: str):
     return _show_step(document, doctype, section, form, data, errors)
 
 
-def _show_step(document, doctype, section, form, data, errors, *, refused: bool = False):
-    """The step's page: its form as given, the problems of `data` in the step list and the step's warnings."""
+def _show_step(document, doctype, section, form, data, errors, *, refused: bool = False, refusal: str | None = None):
+    """The step's page: its form as given, the problems of `data` in the step list and the step's warnings;
+    `refusal` says why what was typed (still in the form) was not saved."""
     issues = validate(doctype, data)
     confirmed = set(document.confirmed_warnings or ())
     step_warnings = [(issue, issue.key in confirmed) for issue in issues
                      if issue.warning and section_of_issue(doctype, issue) == section]
     return render_template("documents/step.html", document=document, doctype=doctype, section=section,
                            index=doctype.sections.index(section), form=form, errors=errors, refused=refused,
-                           step_warnings=step_warnings, steps=_steps(doctype, issues, confirmed),
+                           refusal=refusal, step_warnings=step_warnings, steps=_steps(doctype, issues, confirmed),
                            blanks=blank_rows(section),
-                           pickers=pickers.offered(section, db.session(), current_user, document.family))
+                           pickers=pickers.offered(section, db.session(), current_user, document.family),
+                           revision=step_revision(document.data, _step_keys(section)))
+
+
+def _step_keys(section) -> list[str]:
+    return [item.name for item in section.items]
+
+
+def _save(document, section, data):
+    """Store the step through save_step; None when stored (or nothing changed), else the step's page
+    again with what was typed and why it was not saved (someone saved the same step meanwhile)."""
+    before = document.data or {}
+    # the step's own keys, and any other a picker filled in
+    keys = set(_step_keys(section)) | {key for key, value in data.items() if before.get(key) != value}
+    session = db.session()
+    try:
+        changed = save_step(session, document, {key: data.get(key) for key in keys},
+                            request.form.get("step_revision"))
+    except (StepConflict, Busy) as refusal:
+        session.rollback()
+        doctype = doctype_of(document)
+        page = _show_step(document, doctype, section, step_form(section, data, formdata=request.form),
+                          document.data, {}, refusal=str(refusal))
+        return page, 409 if isinstance(refusal, StepConflict) else 503
+    if changed:
+        log(audit.UPDATE, object_type="document", object_id=document.id, family_id=document.family_id,
+            detail=f"krok: {section.name}")
+    session.commit()
+    return None
 
 
 @bp.get("/dokumenty/<int:document_id>")
@@ -189,8 +218,19 @@ def review(document_id: int):
 @bp.post("/dokumenty/<int:document_id>/generuj")
 def generate_file(document_id: int):
     document = g.document
+    # the version the page showed: a second click of the same page makes no second version
+    shown = request.form.get("expected_version", "")
     try:
-        record = generate(db.session(), document, current_user)
+        record = generate(db.session(), document, current_user,
+                          expected_version=int(shown) if shown.isdigit() else None)
+    except AlreadyGenerated as done:
+        db.session().rollback()
+        flash(str(done), "info")
+        return redirect(url_for("documents.review", document_id=document_id))
+    except Busy as busy:
+        db.session().rollback()
+        flash(str(busy), "error")
+        return redirect(url_for("documents.review", document_id=document_id))
     except DataInvalid as refused:
         db.session().rollback()
         if any(not issue.warning for issue in refused.issues):

@@ -2,7 +2,7 @@
 office's new documents are made by, and the version a document was started on.
 
 Revision ID: 0016
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-04
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: Union[str, None] = "0009"
+down_revision: Union[str, None] = "0013"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
