@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from docgen.store.db import INSTANCE_DIR, database_url, make_engine, make_sessionmaker
 
-from . import access, audit, db, display, security, sessions
+from . import access, api, audit, db, display, security, sessions
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -99,6 +99,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # needs a logged-in user
         if request.endpoint in ("auth.login", "static", "calendar.feed"):
             return None
+        if api.is_api_request():  # bearer tokens only: the API answers 401 itself (webforms/api)
+            return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
@@ -111,9 +113,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return redirect(url_for("admin.users" if current_user.role == "admin" else "dashboard.index"))
 
     _register_error_pages(app)
+    api.install(app)  # before the access checks, which then cover its routes too
     access.install(app)
     security.install(app)
     audit.install(app)
+    api.finish(app)  # last: the API's rate limit on the app's limiter; its errors as problem+json
     return app
 
 
