@@ -229,13 +229,19 @@ def test_nobody_else_reaches_anything_of_a_family_through_the_api(api, call):
                        status=JOB_FINISHED)
         session.add(job)
         session.commit()
-        ids.update(file_id=record.id, job_id=job.id)
+        from docgen.store.institutions import create as create_institution
+        institution = create_institution(session, user.office_id, {"name": "Klub Sportowy w Lipowcu", "kind": "ngo",
+                                                                   "address": "ul. Sportowa 1"})
+        session.commit()
+        ids.update(file_id=record.id, job_id=job.id, institution_id=institution.id)
     rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")]
     with_ids = [rule for rule in rules if any(a.endswith("_id") for a in rule.arguments)]
     assert len(with_ids) >= 12
     for username in ("asystent2", "asystent_b", "admin"):
         other = call(username)
         for rule in with_ids:
+            if "institution_id" in rule.arguments and username != "asystent_b":
+                continue  # the directory of institutions is the whole office's; only another office is out
             url = rule.build({a: ids[a] for a in rule.arguments}, append_unknown=False)[1]
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 response = other(method, url, json={})
@@ -398,3 +404,37 @@ def test_the_openapi_document_covers_every_api_route(api):
     page = _browser(app, "asystent1")
     html = page.get("/pomoc/api").get_data(as_text=True)
     assert "/api/v1/families/{family_id}/documents" in html and "Nowy szkic dokumentu z danymi" in html
+
+
+# --- institutions -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_directory_of_institutions_through_the_api(api, call):
+    me = call("asystent1")
+    refused = me("POST", "/api/v1/institutions", json={"name": "Poradnia", "kind": "poradnia",
+                                                       "address": "ul. Zdrowa 2", "nip": "1234567890"})
+    assert refused.status_code == 422
+    assert [p["path"] for p in refused.get_json()["problems"]] == ["nip"]
+    assert "NIP" in refused.get_json()["problems"][0]["message"]
+    made = me("POST", "/api/v1/institutions", json={"name": "Poradnia & <Rodzinna> „Most”", "kind": "poradnia",
+                                                    "address": "ul. Zdrowa 2\n22-400 Zamość"})
+    assert made.status_code == 201, made.get_json()
+    entry = made.get_json()
+    assert entry["name"] == "Poradnia & <Rodzinna> „Most”"
+    found = me("GET", "/api/v1/institutions?q=poradnia most").get_json()
+    assert [item["id"] for item in found["items"]] == [entry["id"]]
+    changed = me("PUT", f"/api/v1/institutions/{entry['id']}", json={**entry, "phone": "84 111 22 33"})
+    assert changed.status_code == 200 and changed.get_json()["phone"] == "84 111 22 33"
+    csv = ("nazwa;rodzaj;adres;telefon;email;zakres;nip;regon\n"
+           "Szkoła Podstawowa nr 9;szkoła;ul. Szkolna 9, 22-400 Zamość;;;;;\n"
+           "Zła placówka;szkoła;ul. Krzywa 1;;nie-email;;;\n")
+    report = me("POST", "/api/v1/institutions/import", data=csv.encode("utf-8"), content_type="text/csv")
+    assert report.status_code == 200, report.get_data(as_text=True)
+    body = report.get_json()
+    assert (body["added"], body["skipped"]) == (1, 1)
+    assert body["errors"] and body["errors"][0].startswith("Wiersz 3")
+    assert "Zła placówka" in body["rejected_text"]
+    assert me("POST", "/api/v1/institutions/import", json={"x": 1}).status_code == 415
+    other = call("asystent_b")
+    assert other("GET", f"/api/v1/institutions/{entry['id']}").status_code == 404
+    assert entry["id"] not in [i["id"] for i in other("GET", "/api/v1/institutions").get_json()["items"]]

@@ -45,7 +45,8 @@ EXEMPT = {
     "calendar.feed": "the .ics feed (tests/test_calendar.py reads it with icalendar)",
     **{f"api.{name}": "JSON API (tests/test_api.py checks every answer against its OpenAPI document)"
        for name in ("types", "type_schema", "type_example", "families", "family", "document", "problems", "versions",
-                    "file_docx", "file_pdf", "print_job", "print_job_pdf", "openapi")},
+                    "file_docx", "file_pdf", "print_job", "print_job_pdf", "openapi", "institutions",
+                    "institution")},
     "documents.resume": "redirects to the step where the work stopped",
 }
 # every other GET route: pages() below visits each of them

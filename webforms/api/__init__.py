@@ -201,7 +201,7 @@ def finish(app: Flask) -> None:
 
 def install(app: Flask) -> None:
     """The API's routes, its token authentication (before every other URL processor) and its rate limit."""
-    from . import documents, families, meta, printing, types  # noqa: F401  (routes on bp)
+    from . import documents, families, institutions, meta, printing, types  # noqa: F401  (routes on bp)
     from .. import csrf
 
     from .meta import docs

@@ -11,6 +11,7 @@ from docgen.casefile import FAMILY_RECORD
 from docgen.doctypes import DOCTYPES
 from docgen.schema import json_schema
 from docgen.store import family_list
+from docgen.store import institutions as directory
 
 from . import PROBLEM_TYPE
 from .families import PAGE_SIZE_MAX
@@ -109,6 +110,26 @@ SCHEMAS: dict[str, Any] = {
                                 "pages": {"type": ["integer", "null"]}, "title": {"type": "string"},
                                 "file_ids": {"type": "array", "items": {"type": "integer"}},
                                 "pdf_url": {"type": "string"}}},
+    "InstitutionWrite": {"type": "object", "required": ["name", "kind", "address"], "properties": {
+        **{name: {"type": "string", "title": label} for name, label in directory.LABELS.items()},
+        "kind": {"enum": list(directory.KINDS), "title": directory.LABELS["kind"],
+                 "x-labels": dict(directory.KINDS)}}},
+    "Institution": {"type": "object", "required": ["id", *directory.FIELDS, "kind_label"], "properties": {
+        "id": {"type": "integer"}, **{name: {"type": "string"} for name in directory.FIELDS},
+        "kind": {"enum": list(directory.KINDS)}, "kind_label": {"type": "string"}}},
+    "InstitutionList": {"type": "object", "required": ["items", "page", "pages", "total", "page_size"], "properties": {
+        "items": {"type": "array", "maxItems": directory.PAGE_SIZE, "items": _ref("Institution")},
+        "page": {"type": "integer", "minimum": 1}, "pages": {"type": "integer", "minimum": 1},
+        "total": {"type": "integer"}, "page_size": {"const": directory.PAGE_SIZE}}},
+    "ImportReport": {"type": "object", "required": ["summary", "added", "updated", "unchanged", "skipped", "errors"],
+                     "properties": {"summary": {"type": "string"}, "added": {"type": "integer"},
+                                    "updated": {"type": "integer"}, "unchanged": {"type": "integer"},
+                                    "skipped": {"type": "integer"},
+                                    "errors": {"type": "array", "items": {"type": "string"},
+                                               "description": "Błędy wierszy: „Wiersz 4: NIP: …”."},
+                                    "notes": {"type": "array", "items": {"type": "string"}},
+                                    "rejected_text": {"type": "string",
+                                                      "description": "Nagłówek i odrzucone wiersze do poprawienia."}}},
     **{f"data_{doctype.id}": _definition_schema(doctype) for doctype in DOCTYPES.values()},
 }
 
@@ -173,6 +194,18 @@ OPERATIONS: dict[str, tuple[str, dict[str, Any], str | None, tuple[str, ...], li
     "api.print_job": ("Stan wydruku", {"200": _json("PrintJob", "Zadanie")}, None, ("404",), []),
     "api.print_job_pdf": ("PDF gotowego wydruku", {"200": _binary("application/pdf", "PDF")}, None,
                           ("404", "409"), []),
+    "api.institutions": ("Wykaz placówek (wyszukiwanie, strony)", {"200": _json("InstitutionList", "Strona")}, None,
+                         ("400",), [{"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+                                    {"name": "kind", "in": "query", "schema": {"enum": list(directory.KINDS)}},
+                                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}]),
+    "api.create_institution": ("Nowa placówka", {"201": _json("Institution", "Placówka")}, "InstitutionWrite",
+                               ("400", "415", "422"), []),
+    "api.institution": ("Placówka", {"200": _json("Institution", "Placówka")}, None, ("404",), []),
+    "api.update_institution": ("Zmiana placówki", {"200": _json("Institution", "Placówka")}, "InstitutionWrite",
+                               ("400", "404", "415", "422"), []),
+    "api.import_institutions": ("Import wykazu z CSV (raport wiersz po wierszu)",
+                                {"200": _json("ImportReport", "Raport importu")}, "text/csv", ("413", "415", "422"),
+                                []),
     "api.openapi": ("Ten opis OpenAPI", {"200": {"description": "OpenAPI 3.1", "content": {
         "application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}}}, None, (), []),
 }
@@ -203,7 +236,9 @@ def build(app: Flask) -> dict[str, Any]:
                 "responses": {**responses, **{code: {"description": _ERRORS[code], "content": {
                     PROBLEM_TYPE: {"schema": _ref("Problem")}}} for code in sorted(set(errors) | set(common))}},
             }
-            if body:
+            if body == "text/csv":
+                operation["requestBody"] = {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+            elif body:
                 operation["requestBody"] = {"required": True, "content": {
                     "application/json": {"schema": _ref(body)}}}
             if rule.endpoint in PUBLIC:
