@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from . import bp, json_response
-from .openapi import build
+from .openapi import OPERATIONS, build
 
 docs = Blueprint("api_docs", __name__)
 
@@ -24,6 +24,8 @@ def openapi():
 def page():
     """The API described for people: every endpoint, its parameters and answers, in Polish."""
     spec = description()
-    operations = [(path, method.upper(), operation) for path, methods in spec["paths"].items()
-                  for method, operation in methods.items()]
+    order = list(OPERATIONS)  # types, families, documents, print jobs, institutions, as a reader goes
+    operations = sorted(((path, method.upper(), operation) for path, methods in spec["paths"].items()
+                         for method, operation in methods.items()),
+                        key=lambda item: order.index("api." + item[2]["operationId"]))
     return render_template("api/docs.html", spec=spec, operations=operations)
