@@ -11,6 +11,9 @@
              content, then rendered in a template worker process under limits); and the render alone
              of that template in the app's process against in a worker (the isolation's cost).
 - http:      one real HTTP request to the app (waitress on loopback) that generates the plan.
+- api:       one generation of the work plan through the JSON API (POST /api/v1/documents/<id>/versions,
+             bearer token) against the same through the HTML form (POST /dokumenty/<id>/generuj, session
+             cookie and CSRF), on one server (waitress, loopback), in interleaved runs.
 - dashboard: GET /pulpit over HTTP with 10,000 families in the database (with members, plans,
              assessments and drafts), for an assistant and for the head of the office; once with the
              families spread over 10 offices, once all in one office.
@@ -416,6 +419,89 @@ def section_http(args: argparse.Namespace, workdir: Path) -> None:
           f"{value:.1f} ms")
 
 
+def bench_api(runs: int, workdir: Path) -> dict[str, tuple[float, float]]:
+    """(wall ms, CPU ms of this process) of one generation through the API and through the HTML form."""
+    import json
+    import os
+
+    os.environ["DOCGEN_OUTPUT_DIR"] = str(workdir / "output-api")
+    os.environ["DOCGEN_INSTANCE_DIR"] = str(workdir / "instance-api")
+    from sqlalchemy import select
+    from waitress import create_server
+
+    from docgen.doctypes import get_doctype
+    from docgen.store import api_tokens
+    from docgen.store.db import make_engine, make_sessionmaker
+    from docgen.store.demo import load_demo
+    from docgen.store.documents import create_document
+    from docgen.store.migrate import upgrade
+    from docgen.store.models import Family, User
+    from webforms import create_app
+
+    url = f"sqlite:///{workdir / 'bench-api.sqlite3'}"
+    upgrade(url)
+    password = "haslo-benchmark-1"
+    with make_sessionmaker(make_engine(url))() as session:
+        load_demo(session, password=password)
+        user = session.scalars(select(User).where(User.username == "asystent1")).one()
+        family = session.scalars(select(Family).where(Family.assistant_id == user.id)).first()
+        documents = []
+        for _ in range(2):  # one for each way, so both always generate a next version of the same plan
+            document = create_document(session, family, "work_plan", user)
+            document.data = get_doctype("work_plan").example()
+            documents.append(document)
+        _, bearer = api_tokens.create(session, user, "benchmark")
+        session.commit()
+        form_document, api_document = (d.id for d in documents)
+
+    app = create_app({"DATABASE_URL": url, "API_RATE_LIMIT": "1000000 per minute"})
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    opener = urllib.request.build_opener(cookies)
+
+    def csrf(path: str) -> str:
+        page = opener.open(base + path).read().decode()
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    opener.open(base + "/login", urllib.parse.urlencode(
+        {"username": "asystent1", "password": password, "csrf_token": csrf("/login")}).encode())
+    body = urllib.parse.urlencode({"csrf_token": csrf(f"/dokumenty/{form_document}")}).encode()
+    opener = urllib.request.build_opener(cookies, NoRedirect())
+
+    def through_form():
+        try:
+            status = opener.open(base + f"/dokumenty/{form_document}/generuj", body).status
+        except urllib.error.HTTPError as answer:
+            status = answer.code
+        if status != 302:
+            raise RuntimeError(f"the form's generation answered {status}")
+
+    def through_api():
+        request = urllib.request.Request(base + f"/api/v1/documents/{api_document}/versions", method="POST",
+                                         headers={"Authorization": f"Bearer {bearer}"})
+        with urllib.request.urlopen(request) as answer:
+            if answer.status != 201 or "case_number" not in json.loads(answer.read()):
+                raise RuntimeError(f"the API's generation answered {answer.status}")
+
+    return _interleaved_ms({"HTML form: POST /dokumenty/<id>/generuj": through_form,
+                            "JSON API: POST /api/v1/documents/<id>/versions": through_api}, runs)
+
+
+def section_api(args: argparse.Namespace, workdir: Path) -> None:
+    figures = bench_api(args.runs, workdir)
+    print(f"\nOne work plan generated over HTTP (waitress, loopback), median of {args.runs} interleaved runs")
+    print(f"{'way':<60}{'wall ms':>10}")
+    for name, (wall, _cpu) in figures.items():
+        print(f"{name:<60}{wall:>10.1f}")
+
+
 def section_dashboard(args: argparse.Namespace, workdir: Path) -> None:
     spread = bench_dashboard(args.runs, workdir, offices=10, database_url=None)
     single = bench_dashboard(args.runs, workdir, offices=1, database_url=args.database_url)
@@ -452,6 +538,7 @@ SECTIONS: dict[str, Callable[[argparse.Namespace, Path], None]] = {
     "engine": section_engine,
     "generate": section_generate,
     "http": section_http,
+    "api": section_api,
     "dashboard": section_dashboard,
     "pdf": section_pdf,
     "http_load": section_http_load,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from docgen.doctypes import DOCTYPES, get_doctype
-from docgen.store import approvals, office_types
+from docgen.store import api_tokens, approvals, office_types
 from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, generate
 from docgen.store.institutions import search as search_institutions
@@ -95,6 +95,10 @@ def build(session, today: dt.date | None = None) -> dict[str, Any]:
                          **{k: v for k, v in own_document.data.items() if v not in (None, "", [])}}
     # an admin's change of an account waiting for a head (the head's list and the admin's page of it)
     change = approvals.request(session, _user(session, "admin"), _user(session, "asystent2"), approvals.PROMOTION)
+    # API tokens of the assistant: one working, one revoked (her page and the admin's list of the office)
+    api_tokens.create(session, assistant, "System obsługi spraw")
+    revoked, _ = api_tokens.create(session, assistant, "Stary import")
+    api_tokens.revoke(session, revoked, assistant)
     session.commit()
     institution = search_institutions(session, krajewscy.office_id)[0][0]
     return {"today": today, "plan": plan, "plan_file": plan_file, "examples": examples, "begun": begun,

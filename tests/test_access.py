@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from docgen.doctypes import get_doctype
-from docgen.store import approvals
+from docgen.store import api_tokens, approvals
 from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, generate
 from docgen.store import office_types
@@ -69,8 +69,12 @@ def world(session, output_dir):
     # a draft of each office's own version of a shipped type (only its admin and head may see it)
     type_versions = {which: office_types.copy_to_draft(session, office, "notatka_sluzbowa", None)
                      for which, office in (("a", family_a.office), ("b", office_b))}
+    # an API token of each office's assistant (only its user and the office's admin may revoke it)
+    tokens = {"a": api_tokens.create(session, assistant1, "system A")[0],
+              "b": api_tokens.create(session, assistant_b, "system B")[0]}
     session.commit()
-    return {"family_a": family_a, "file_a": files[family_a.id], "family_b": family_b, "file_b": files[family_b.id],
+    return {"token_a": tokens["a"], "token_b": tokens["b"],
+            "family_a": family_a, "file_a": files[family_a.id], "family_b": family_b, "file_b": files[family_b.id],
             "institution_a": institution_a, "institution_b": institution_b,
             "job_a": jobs[family_a.id], "job_b": jobs[family_b.id],
             "head_b": head_b, "assistant_b": assistant_b,
@@ -101,7 +105,10 @@ def _walk(app, client, values, secrets):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method, data={})
             body = response.get_data().decode("utf-8", "replace")  # the admin downloads a .docx
-            if any(argument.endswith("_id") for argument in rule.arguments):
+            if rule.rule.startswith("/api/") and rule.endpoint != "api.openapi":
+                # a login cookie never opens the API (its bearer-token twin of this walk: tests/test_api.py)
+                assert response.status_code == 401, f"{method} {url} answered {response.status_code}"
+            elif any(argument.endswith("_id") for argument in rule.arguments):
                 assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
             for secret in secrets:
                 assert secret not in body, f"{method} {url} showed {secret!r}"
@@ -116,7 +123,7 @@ def _ids(world, which):
     return {"family_id": family.id, "document_id": record.document_id, "file_id": record.id,
             "job_id": world[f"job_{which}"].id, "institution_id": world[f"institution_{which}"].id,
             "template_id": world[f"template_{which}"].id, "change_id": world[f"change_{which}"].id,
-            "type_version_id": world[f"type_version_{which}"].id}
+            "type_version_id": world[f"type_version_{which}"].id, "token_id": world[f"token_{which}"].id}
 
 
 def _login(app, username, password):
@@ -146,7 +153,7 @@ def test_assistant_of_another_office_gets_404_everywhere(app, world, demo_passwo
 def test_admin_sees_no_family_data(app, world, demo_password):
     values = {**_ids(world, "a"), "user_id": world["head_b"].id, "institution_id": world["institution_b"].id,
               "template_id": world["template_b"].id, "change_id": world["change_b"].id,
-              "type_version_id": world["type_version_b"].id}
+              "type_version_id": world["type_version_b"].id, "token_id": world["token_b"].id}
     client = _login(app, "admin", demo_password)
     _walk(app, client, values, [world["family_a"].family_name])
     assert client.get(f"/rodziny/{world['family_a'].id}").status_code == 404

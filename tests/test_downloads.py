@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from docgen.doctypes import get_doctype
 from docgen.pdf import libreoffice_available
-from docgen.store import office_types, printjobs
+from docgen.store import api_tokens, office_types, printjobs
 from docgen.store import templates as office_templates
 from docgen.store.documents import create_document, generate
 from docgen.store.institutions import create as create_institution
@@ -57,7 +57,7 @@ def files(app, session, output_dir):
 
 
 @needs_libreoffice
-def test_every_download_says_no_store(app, login, files):
+def test_every_download_says_no_store(app, login, files, session):
     downloads = _download_endpoints(app)
     # the walk knows them all: a download route nobody can reach here would hide a cached copy
     assert {"documents.download", "documents.download_pdf", "documents.preview_image", "families.export",
@@ -66,6 +66,10 @@ def test_every_download_says_no_store(app, login, files):
             "office_types.preview_image", "office_types.example", "office_types.template",
             "office_types.version_definition"} <= downloads
     head, admin = login("kierownik"), login("admin")
+    # the API's downloads answer a bearer token only (webforms/api), here the head's
+    _, token = api_tokens.create(session, session.scalars(select(User).where(User.username == "kierownik")).one(),
+                                 "test")
+    session.commit()
     # the preview pages make the images the image routes send
     assert head.get(f"/pliki/{files['file_id']}/podglad").status_code == 200
     assert admin.get(f"/admin/szablony/wersje/{files['template_id']}").status_code == 200
@@ -76,7 +80,8 @@ def test_every_download_says_no_store(app, login, files):
             continue
         url = rule.build({name: files[name] for name in rule.arguments}, append_unknown=False)[1]
         client = admin if rule.endpoint.startswith("admin.") else head
-        response = client.get(url)
+        response = (app.test_client().get(url, headers={"Authorization": f"Bearer {token}"})
+                    if rule.rule.startswith("/api/") else client.get(url))
         assert response.status_code == 200, f"{url} answered {response.status_code}"
         assert response.mimetype != "text/html", url
         assert response.headers["Cache-Control"] == "no-store", f"{url}: {response.headers.get('Cache-Control')}"

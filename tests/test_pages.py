@@ -43,6 +43,10 @@ EXEMPT = {
     "printing.job_pdf": "a PDF download",
     "printing.job_state": "JSON for the progress bar",
     "calendar.feed": "the .ics feed (tests/test_calendar.py reads it with icalendar)",
+    **{f"api.{name}": "JSON API (tests/test_api.py checks every answer against its OpenAPI document)"
+       for name in ("types", "type_schema", "type_example", "families", "family", "document", "problems", "versions",
+                    "file_docx", "file_pdf", "print_job", "print_job_pdf", "openapi", "institutions",
+                    "institution")},
     "documents.resume": "redirects to the step where the work stopped",
     "office_types.export": "a JSON download (the type's definition)",
     "office_types.version_definition": "a JSON download (the version's definition)",
@@ -60,6 +64,7 @@ AUDITED = {
     "admin.template_preview", "documents.delete_draft", "accounts.index", "admin.change", "admin.second_factor_page",
     "office_types.index", "office_types.type_page", "office_types.version", "office_types.wizard",
     "office_types.preview",
+    "api_tokens.index", "api_docs.page",
 }
 
 
@@ -152,7 +157,7 @@ def _pages(world, session) -> dict[str, list[tuple[str, int]]]:
             ("/drukarnia/", 200), ("/drukarnia/?pokaz=1", 200), (f"/drukarnia/{world['job'].id}", 200),
             ("/kalendarz/", 200), ("/kalendarz/subskrypcja", 200),
             ("/placowki/", 200), ("/placowki/nowa", 200), (f"/placowki/{world['institution'].id}/edycja", 200),
-            ("/placowki/import", 200), ("/konto/haslo", 200),
+            ("/placowki/import", 200), ("/konto/haslo", 200), ("/konto/tokeny-api/", 200), ("/pomoc/api", 200),
             ("/rodziny/999999", 404), ("/logout", 405), ("/proba-403", 403),
         ],
         "kierownik": [
@@ -169,6 +174,7 @@ def _pages(world, session) -> dict[str, list[tuple[str, int]]]:
             ("/admin/osrodek", 200), ("/admin/szablony", 200), ("/admin/szablony/work_plan", 200),
             ("/admin/szablony/work_plan/przewodnik", 200), (f"/admin/szablony/wersje/{template.id}", 200),
             (f"/admin/zmiany/{world['change'].id}", 200), ("/admin/drugi-skladnik", 200),
+            ("/konto/tokeny-api/", 200),
         ],
     }
 
@@ -198,6 +204,7 @@ def _error_states(world) -> dict[str, list[tuple[str, str, object]]]:
             ("placówka bez danych", "/placowki/nowa", click("Dodaj placówkę")),
             ("zmiana hasła bez danych", "/konto/haslo", click("Zmień hasło")),
             ("adres kalendarza", "/kalendarz/subskrypcja", click("Utwórz adres kalendarza")),
+            ("token API bez nazwy", "/konto/tokeny-api/", click("Utwórz token")),
             ("formularz bez tokenu (400)", f"/rodziny/{family.id}/edycja", without_csrf),
         ],
         "admin": [("nowy użytkownik bez danych", "/admin/uzytkownicy/nowy", click("Utwórz konto"))],

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from docgen.store.db import INSTANCE_DIR, database_url, make_engine, make_sessionmaker
 from docgen.store.locking import Busy, is_busy
 
-from . import access, audit, db, display, security, sessions
+from . import access, api, audit, db, display, security, sessions
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -116,6 +116,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # needs a logged-in user
         if request.endpoint in ("auth.login", "static", "calendar.feed"):
             return None
+        if api.is_api_request():  # bearer tokens only: the API answers 401 itself (webforms/api)
+            return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
@@ -128,9 +130,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return redirect(url_for("admin.users" if current_user.role == "admin" else "dashboard.index"))
 
     _register_error_pages(app)
+    api.install(app)  # before the access checks, which then cover its routes too
     access.install(app)
     security.install(app)
     audit.install(app)
+    api.finish(app)  # last: the API's rate limit on the app's limiter; its errors as problem+json
     return app
 
 

@@ -17,8 +17,8 @@ from flask_login import current_user
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
-from docgen.store import institutions
-from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, AccountChange, Document, Family,
+from docgen.store import api_tokens, institutions
+from docgen.store.models import (ROLE_ADMIN, ROLE_ASSISTANT, ROLE_HEAD, AccountChange, ApiToken, Document, Family,
                                    GeneratedFile, Institution, OfficeTypeVersion, PrintJob, TemplateVersion, User)
 
 from . import db
@@ -114,6 +114,12 @@ def _account_change(change_id: int) -> AccountChange | None:
     return change if current_user.role in (ROLE_ADMIN, ROLE_HEAD) else None
 
 
+def _api_token(token_id: int) -> ApiToken | None:
+    """An API token: its own user, and the admin of its office (to revoke it)."""
+    record = db.session().get(ApiToken, token_id)
+    return record if api_tokens.may_revoke(current_user, record) else None
+
+
 # URL argument -> (loader that returns None when not allowed, name on flask.g)
 CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
     "family_id": (_family, "family"),
@@ -125,6 +131,7 @@ CHECKS: dict[str, tuple[Callable[[int], Any], str]] = {
     "template_id": (_template_version, "template_version"),
     "change_id": (_account_change, "account_change"),
     "type_version_id": (_type_version, "type_version"),
+    "token_id": (_api_token, "api_token_record"),
 }
 
 

@@ -23,7 +23,8 @@ ACTION_LABELS = {
 }
 OBJECT_LABELS = {"family": "rodzina", "document": "dokument", "file": "plik", "user": "konto", "office": "ośrodek",
                  "print_job": "wydruk zbiorczy", "institution": "placówka z wykazu", "template": "szablon dokumentu",
-                 "office_type": "typ dokumentu ośrodka", "calendar_feed": "adres kalendarza (.ics)"}
+                 "office_type": "typ dokumentu ośrodka", "calendar_feed": "adres kalendarza (.ics)",
+                 "api_token": "token API"}
 # what a "view" entry's page was, for the head reading the trail
 PAGE_LABELS = {
     "families.show": "strona rodziny", "families.edit": "edycja danych rodziny",
@@ -31,6 +32,10 @@ PAGE_LABELS = {
     "documents.download": "pobranie pliku", "documents.download_pdf": "pobranie pliku PDF",
     "documents.preview": "podgląd dokumentu", "documents.preview_image": "podgląd strony dokumentu",
     "families.export": "eksport danych", "documents.delete_draft": "usuwanie szkicu",
+    # the same reads by another system of the office, through the API (webforms/api)
+    "api.family": "API: karta rodziny", "api.document": "API: dokument", "api.problems": "API: problemy dokumentu",
+    "api.versions": "API: wersje dokumentu", "api.file_docx": "API: pobranie pliku",
+    "api.file_pdf": "API: pobranie pliku PDF",
 }
 OFFICE_TIMEZONE = get_timezone("Europe/Warsaw")
 

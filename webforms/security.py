@@ -58,8 +58,8 @@ def _headers(response):
 
 def _expire_idle_session():
     """Logs out after the office's inactivity limit; the next page asks to log in again."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
-        return None
+    if request.endpoint == "static" or not current_user.is_authenticated or request.path.startswith("/api/"):
+        return None  # an API call has no login session (bearer tokens, webforms/api)
     now = time.time()
     limit = current_user.office.session_timeout_minutes * 60
     seen = session.get(LAST_SEEN)

@@ -702,3 +702,31 @@ class CalendarFeed(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+# --- a user's tokens for the JSON API (webforms/api) ---------------------------------------------
+
+API_TOKEN_PREFIX = "dar_"  # "dokumenty asystenta rodziny": a leaked token is recognisable in a log or a scan
+
+
+class ApiToken(Base):
+    """A named key another system of the office calls /api/v1 with, acting as its user (role and
+    office). Only the SHA-256 of the token is kept; it is shown once, when made. Revoking keeps the
+    row (its name and dates stay readable), and the token stops working at once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # sha256 of the whole token, hex; the first characters are kept to tell tokens apart on the page
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_start: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])

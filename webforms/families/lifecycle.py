@@ -33,18 +33,24 @@ def export(family_id: int):
     return send_file(io.BytesIO(content), as_attachment=True, download_name=name, mimetype="application/zip")
 
 
+def closing_day(raw: str) -> tuple[dt.date | None, str | None]:
+    """(the day work ended, None) from the form's or the API's text, or (None, why not in Polish)."""
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None, "Data zakończenia pracy: podaj datę w postaci RRRR-MM-DD."
+    if day > dt.date.today():
+        return None, "Data zakończenia pracy nie może być z przyszłości."
+    return day, None
+
+
 @bp.post("/<int:family_id>/zakonczenie")
 def close(family_id: int):
     """The first POST asks (a page, so it works without JavaScript); the second, with confirm=tak, closes."""
     family = g.family
-    raw = request.form.get("closed_on", "")
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        flash("Data zakończenia pracy: podaj datę w postaci RRRR-MM-DD.", "error")
-        return redirect(url_for("families.show", family_id=family.id))
-    if day > dt.date.today():
-        flash("Data zakończenia pracy nie może być z przyszłości.", "error")
+    day, problem = closing_day(request.form.get("closed_on", ""))
+    if problem:
+        flash(problem, "error")
         return redirect(url_for("families.show", family_id=family.id))
     if request.form.get("confirm") != "tak":
         drafts = [document for document in family.documents if not document.version]

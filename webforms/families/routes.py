@@ -74,6 +74,35 @@ def _caseload_error(assistant: User, family: Family) -> str | None:
     return None
 
 
+def record_problems(family: Family, data: dict, assistant_chosen: str, worker_chosen: str):
+    """Everything the case file's form refuses, by field: the definition's checks (PESEL with
+    python-stdnum), the assistant a head chose, art. 17 and the caseload limit. Returns (errors,
+    the assistant, the social worker's account picked from the list, the worker's account id).
+    The HTML form and the API (webforms/api) both ask here."""
+    errors = errors_by_path(validate(FAMILY_RECORD, data))
+    assistant = current_user._get_current_object()
+    if current_user.role == ROLE_HEAD:
+        assistant = next((a for a in _assistants() if str(a.id) == assistant_chosen), None)
+        if assistant is None:
+            errors.setdefault("assistant_id", []).append("Wybierz asystenta rodziny.")
+    # the social worker: an account picked from the list (its holder's name is printed), or a person
+    # without one, typed; a typed name of an account holder is that account (art. 17 compares accounts)
+    worker = next((w for w in _workers() if str(w.id) == worker_chosen), None)
+    worker_id = worker.id if worker else account_named(db.session(), current_user.office_id,
+                                                        data.get("social_worker_name"))
+    if assistant is not None:
+        problem = social_worker_conflict(db.session(), current_user.office_id, assistant.id, worker_id,
+                                         data.get("social_worker_name"))
+        if problem:
+            errors.setdefault("social_worker_id" if worker else "social_worker_name", []).append(
+                problem + " Wybierz innego pracownika socjalnego albo innego asystenta.")
+    if assistant is not None and assistant.id != family.assistant_id:
+        problem = _caseload_error(assistant, family)
+        if problem:
+            errors.setdefault("assistant_id", []).append(problem)
+    return errors, assistant, worker, worker_id
+
+
 def _edit(family: Family, is_new: bool):
     if current_user.role not in (ROLE_ASSISTANT, ROLE_HEAD):
         abort(404)
@@ -94,28 +123,8 @@ def _edit(family: Family, is_new: bool):
                                    is_new=is_new, errors={}, record=FAMILY_RECORD, assistants=assistants,
                                    chosen=request.form.get("assistant_id", ""), workers=workers,
                                    worker_chosen=worker_chosen, blanks=blank_rows(RECORD))
-        errors = errors_by_path(validate(FAMILY_RECORD, data))
-        assistant = current_user
-        if current_user.role == ROLE_HEAD:
-            chosen = request.form.get("assistant_id", "")
-            assistant = next((a for a in assistants if str(a.id) == chosen), None)
-            if assistant is None:
-                errors.setdefault("assistant_id", []).append("Wybierz asystenta rodziny.")
-        # the social worker: an account picked from the list (its holder's name is printed), or a person
-        # without one, typed; a typed name of an account holder is that account (art. 17 compares accounts)
-        worker = next((w for w in workers if str(w.id) == worker_chosen), None)
-        worker_id = worker.id if worker else account_named(db.session(), current_user.office_id,
-                                                            data.get("social_worker_name"))
-        if assistant is not None:
-            problem = social_worker_conflict(db.session(), current_user.office_id, assistant.id, worker_id,
-                                             data.get("social_worker_name"))
-            if problem:
-                errors.setdefault("social_worker_id" if worker else "social_worker_name", []).append(
-                    problem + " Wybierz innego pracownika socjalnego albo innego asystenta.")
-        if assistant is not None and assistant.id != family.assistant_id:
-            problem = _caseload_error(assistant, family)
-            if problem:
-                errors.setdefault("assistant_id", []).append(problem)
+        errors, assistant, worker, worker_id = record_problems(family, data, request.form.get("assistant_id", ""),
+                                                              worker_chosen)
         if not errors:
             if worker is not None:  # documents print the account holder's name
                 data["social_worker_name"] = worker.full_name
