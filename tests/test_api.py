@@ -440,3 +440,31 @@ def test_the_directory_of_institutions_through_the_api(api, call):
     other = call("asystent_b")
     assert other("GET", f"/api/v1/institutions/{entry['id']}").status_code == 404
     assert entry["id"] not in [i["id"] for i in other("GET", "/api/v1/institutions").get_json()["items"]]
+
+
+def test_an_offices_own_type_is_listed_with_its_schema_and_drafted_only_in_that_office(api, call):
+    from docgen.store import office_types
+    from test_custom_infer import NOTATKA
+
+    with api["sessions"]() as session:
+        head = session.scalars(select(User).where(User.username == "kierownik")).one()
+        version = office_types.start_type(session, head.office, NOTATKA, "notatka.docx", head, title="Notatka z rozmowy")
+        office_types.publish(session, version, head)
+        session.commit()
+        type_id = version.type_id
+        family_id = session.scalars(select(Family.id).where(Family.family_name == "Krajewscy")).one()
+        fields = {item.name for section in office_types.version_doctype(version).sections for item in section.items}
+    me = call("asystent1")
+    listed = {item["id"]: item for item in me("GET", "/api/v1/types").get_json()["items"]}
+    assert listed[type_id]["title"] == "Notatka z rozmowy"
+    assert "work_plan" in listed and "notatka_sluzbowa" in listed  # built-in and shipped beside it
+    schema = me("GET", f"/api/v1/types/{type_id}/schema").get_json()
+    assert fields <= set(schema["properties"])
+    created = me("POST", f"/api/v1/families/{family_id}/documents", json={"doc_type": type_id})
+    assert created.status_code == 201 and created.get_json()["title"] == "Notatka z rozmowy"
+    # another office neither lists it nor drafts it
+    other = call("asystent_b")
+    assert type_id not in {item["id"] for item in other("GET", "/api/v1/types").get_json()["items"]}
+    assert other("GET", f"/api/v1/types/{type_id}/schema").status_code == 404
+    refused = other("POST", f"/api/v1/families/{api['family_b']}/documents", json={"doc_type": type_id})
+    assert refused.status_code == 422 and refused.get_json()["problems"][0]["path"] == "doc_type"
