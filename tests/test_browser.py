@@ -31,7 +31,9 @@ def _shot(page, name: str) -> None:
 
 
 def _next(page) -> None:
-    page.get_by_role("button", name="Dalej").last.click()
+    # the next page loaded, its scripts too (a picker chosen before picker.js runs would fill nothing)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Dalej").last.click()
 
 
 def test_assistant_makes_a_work_plan_in_chromium(live_server, page, tmp_path, demo_password):

@@ -113,7 +113,8 @@ def test_every_typed_character_reaches_the_document_of_an_own_type(office_world)
     document.data = {**document.data, "data_rozmowy": "2026-11-16", "forma": "telefon", "z_kim": "A & B <C>",
                      "ustalenia": TYPED, "kroki": [{"zadanie": "„Wniosek” {% raw %}", "kto": "Ja", "termin": None}]}
     assert [i.path for i in validate(office_types.doctype_of(document), document.data)] == ["kroki[0].termin"]
-    document.data["kroki"][0]["termin"] = "2026-11-30"
+    # a new value, as the wizard stores it (a change inside the JSON would not reach the row generation reads)
+    document.data = {**document.data, "kroki": [{**document.data["kroki"][0], "termin": "2026-11-30"}]}
     record = generate(session, document, assistant)
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(file_path(record).read_bytes())).paragraphs)
     tables = " ".join(c.text for t in docx.Document(io.BytesIO(file_path(record).read_bytes())).tables
