@@ -104,9 +104,12 @@ class Server:
 
     def __init__(self, env: dict[str, str], workers: int) -> None:
         self.port = _free_port()
+        # the server's log goes to a file: a pipe nobody reads fills up under load (waitress warns of its
+        # queue) and then holds the whole server
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "docgen.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -118,7 +121,8 @@ class Server:
             except OSError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: {self.process.stderr.read().decode()[-2000:]}")
+                self.log.seek(0)
+                raise RuntimeError(f"the server did not start: {self.log.read().decode(errors='replace')[-2000:]}")
             time.sleep(0.2)
 
     def _pids(self) -> list[int]:
