@@ -41,7 +41,8 @@ KEEP_DAYS = 7
 BUSY_RETRY_SECONDS = 120
 SELECTION_LIMIT = 1000
 
-INTERRUPTED = "Wydruk został przerwany, bo program uruchomiono ponownie. Zleć go jeszcze raz."
+INTERRUPTED = ("Wydruk został przerwany, bo program albo proces drukujący zatrzymał się w trakcie pracy (np. ponowne "
+               "uruchomienie, awaria). Zleć go jeszcze raz.")
 NOTHING_PRINTED = "Nie udało się wydrukować żadnego dokumentu."
 MISSING_FILE = "Brak pliku tej wersji na dysku."
 COVER_TITLE = "Strona tytułowa z wykazem"
