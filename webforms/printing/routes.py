@@ -12,7 +12,7 @@ from wtforms import BooleanField, StringField
 
 from docgen.store.office_types import named_types
 from docgen.formatting import as_date, date_long
-from docgen.pdf import LIBREOFFICE_MISSING, libreoffice_available
+from docgen.pdf import LIBREOFFICE_MISSING
 from docgen.store import audit, printjobs
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, PrintJob
 
@@ -20,6 +20,7 @@ from .. import db
 from ..access import may_see, visible_families
 from ..audit import log
 from ..jobs import print_runner
+from ..pdf import pdf_ready
 
 bp = Blueprint("printing", __name__, url_prefix="/drukarnia")
 
@@ -112,7 +113,7 @@ def index():
         wanted = [int(value) for value in request.form.getlist("plik") if value.isdigit()]
         files = printjobs.printable_documents(db.session(), visible_families(current_user), file_ids=wanted) \
             if wanted else []
-        if not libreoffice_available():
+        if not pdf_ready():
             flash(LIBREOFFICE_MISSING, "error")
         else:
             try:
@@ -137,7 +138,7 @@ def index():
     month = _month(today)
     return render_template("printing/index.html", form=form, chosen=chosen, errors=errors, selection=selection,
                            checked=checked, doctypes=named_types(db.session(), current_user.office_id), jobs=_recent_jobs(), month=month,
-                           limit=printjobs.MAX_JOB_DOCUMENTS, pdf_ready=libreoffice_available(),
+                           limit=printjobs.MAX_JOB_DOCUMENTS, pdf_ready=pdf_ready(),
                            libreoffice_missing=LIBREOFFICE_MISSING,
                            families=db.session().scalars(visible_families(current_user)
                                                          .order_by("family_name").limit(500)).all())
