@@ -280,10 +280,13 @@ def _beat_print_jobs(stop: threading.Event) -> None:
     from .store import printjobs
 
     while not stop.wait(printjobs.HEARTBEAT_SECONDS):
+        current = _state.current_print_job
         try:
             waiting = [int(rq_id.removeprefix("print-")) for rq_id in _queue(_state.redis, PRINT_QUEUE).get_job_ids()
                        if rq_id.startswith("print-")]
-            current = _state.current_print_job
+        except Exception:  # noqa: BLE001 - Redis away: the job in hand is still beaten
+            waiting = []
+        try:
             with _state.sessions() as session:
                 printjobs.beat(session, waiting + ([current] if current is not None else []))
                 session.commit()

@@ -248,3 +248,80 @@ def test_a_print_job_is_spread_over_both_queue_workers_and_reads_the_same_everyw
     helpers = {Queue(jobqueue.PDF_QUEUE, connection=redis).fetch_job(rq_id).worker_name
                for rq_id in FinishedJobRegistry(jobqueue.PDF_QUEUE, connection=redis).get_job_ids()}
     assert {printer} | helpers == {"kolejka-1", "kolejka-2"}
+
+
+def _forget_pdfs(output: Path) -> None:
+    """The PDFs made beside the .docx files go, so that the next job converts every document again."""
+    for pdf in output.glob("*/**/*.pdf"):
+        if "wydruki" not in pdf.parts:
+            pdf.unlink()
+
+
+def _started_conversion_of(redis, worker: str, seconds: float = 120) -> None:
+    from rq import Queue
+    from rq.registry import StartedJobRegistry
+
+    queue = Queue(jobqueue.PDF_QUEUE, connection=redis)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for rq_id in StartedJobRegistry(jobqueue.PDF_QUEUE, connection=redis).get_job_ids():
+            job = queue.fetch_job(rq_id)
+            if job is not None and job.worker_name == worker:
+                return
+        time.sleep(0.05)
+    pytest.fail(f"{worker} took no conversion")
+
+
+def test_a_queue_worker_killed_mid_job_loses_no_document(layout):
+    from rq import Queue
+
+    web = Web(layout["web"])
+    assert web.log_in("asystent1", DEMO_PASSWORD) == 302
+    _forget_pdfs(layout["output"])
+    files = _file_ids(layout["url"])
+    job_id = _print(web, files, "Wizyty – po awarii")
+    redis = layout["redis"]
+    deadline = time.monotonic() + 60
+    while not (printer := Queue(jobqueue.PRINT_QUEUE, connection=redis).fetch_job(f"print-{job_id}").worker_name):
+        assert time.monotonic() < deadline, "no worker took the print job"
+        time.sleep(0.05)
+    helper = ({"kolejka-1", "kolejka-2"} - {printer}).pop()
+    _started_conversion_of(redis, helper)
+    os.killpg(layout["started"][helper].pid, signal.SIGKILL)  # the worker, not its LibreOffice (own session)
+    state = _until_done(web, job_id)
+    # the conversion the dead worker held is done again by the one printing: every document is in
+    assert state["status"] == "finished" and state["failures"] == [] and state["done"] == DOCUMENTS, state
+    status, _, pdf = web.request(f"/drukarnia/{job_id}/pdf")
+    assert status == 200 and len(PdfReader(io.BytesIO(pdf)).outline) == DOCUMENTS + 1
+    assert not list(layout["output"].rglob("*.part"))  # no half-written file anywhere
+    layout["start"]("kolejka-3", [*_unit_command("docgen-worker.service"), "--name", "kolejka-3"])
+
+
+def test_with_redis_gone_the_app_answers_and_a_pdf_says_try_again(layout):
+    web = Web(layout["web"])
+    assert web.log_in("asystent1", DEMO_PASSWORD) == 302
+    _forget_pdfs(layout["output"])
+    files = _file_ids(layout["url"])
+    job_id = _print(web, files[:-1], "Wizyty – Redis wyłączony")
+    deadline = time.monotonic() + 120
+    while _state(web, job_id)["done"] < 2:  # Redis goes away in the middle of the job
+        assert time.monotonic() < deadline, "the print job did not start"
+        time.sleep(0.1)
+    redis = layout["started"]["redis"]
+    os.killpg(redis.pid, signal.SIGKILL)
+    redis.wait()
+    status, headers, page = web.request(f"/pliki/{files[-1]}/pdf")
+    assert status == 503 and headers["Retry-After"] == "30"
+    assert jobqueue.UNAVAILABLE_MESSAGE in page.decode()
+    status, _, page = web.request("/pulpit")
+    assert status == 200 and "Ewa Kalinowska" in page.decode()
+    assert Web(layout["web"]).log_in("kierownik", DEMO_PASSWORD) == 302  # the limits count in memory meanwhile
+    refused = _print(web, files[:1], "Wydruk bez kolejki")
+    assert _state(web, refused)["message"] == jobqueue.PRINT_UNAVAILABLE
+    layout["start"]("redis", layout["redis_command"], layout["redis_port"])
+    state = _until_done(web, job_id)  # the job in hand went on, converting on its own worker
+    assert state["status"] == "finished" and state["failures"] == [] and state["done"] == len(files) - 1, state
+    deadline = time.monotonic() + 60
+    while (status := web.request(f"/pliki/{files[-1]}/pdf")[0]) != 200:  # the workers reconnect
+        assert status == 503 and time.monotonic() < deadline
+        time.sleep(0.5)
