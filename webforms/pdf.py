@@ -33,11 +33,6 @@ def pdf_pool() -> PdfPool | jobqueue.QueuedConverter | None:
         return app.extensions[_EXTENSION]
 
 
-def pdf_ready() -> bool:
-    """Whether PDFs can be made: LibreOffice here, or the queue's workers have it."""
-    return bool(jobqueue.redis_url()) or libreoffice_available()
-
-
 def close_pdf_pool(app: Flask) -> None:
     pool = app.extensions.pop(_EXTENSION, None)
     if isinstance(pool, PdfPool):
