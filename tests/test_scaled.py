@@ -3,7 +3,7 @@
 deploy/systemd/. The login limit holds across the web processes; a print job spreads over both
 queue workers and its progress reads the same from every web process; a queue worker killed with
 -9 in the middle of a job loses no document; with Redis gone the app answers and a PDF says
-"try again" (503)."""
+"try again" (503); a web worker killed with -9 during wizard step saves loses no saved step."""
 from __future__ import annotations
 
 import http.client
@@ -325,3 +325,74 @@ def test_with_redis_gone_the_app_answers_and_a_pdf_says_try_again(layout):
     while (status := web.request(f"/pliki/{files[-1]}/pdf")[0]) != 200:  # the workers reconnect
         assert status == 503 and time.monotonic() < deadline
         time.sleep(0.5)
+
+
+def _gunicorn_workers(master: int) -> list[int]:
+    return [int(child) for task in os.listdir(f"/proc/{master}/task")
+            for child in Path(f"/proc/{master}/task/{task}/children").read_text().split()]
+
+
+def test_a_web_worker_killed_during_step_saves_loses_no_saved_step(layout):
+    import threading
+
+    from docgen.store.models import Document
+
+    engine = make_engine(layout["url"])
+    with make_sessionmaker(engine)() as session:
+        documents = session.scalars(select(Document.id).where(Document.doc_type == "visit_record")).all()
+    acknowledged: dict[int, str] = {}
+    unanswered: dict[int, list[str]] = {document_id: [] for document_id in documents}
+    killed = threading.Event()
+
+    def save_steps(document_id: int) -> None:
+        web = Web(layout["web"])
+        for _ in range(3):  # a login that met the killed worker is tried again, as a person would
+            try:
+                assert web.log_in("asystent1", DEMO_PASSWORD) == 302
+                break
+            except (OSError, http.client.HTTPException):
+                continue
+        for attempt in range(6):
+            if attempt == 2:
+                killed.wait(30)
+            path = f"/dokumenty/{document_id}/krok/topics"
+            try:
+                status, _, page = web.request(path)
+                text = page.decode()
+                form = {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text).group(1),
+                        "step_revision": re.search(r'name="step_revision"[^>]*value="([^"]*)"', text).group(1),
+                        "topics": f"Zapis {attempt} dokumentu {document_id}: „ważne” & <pilne>", "action": "next"}
+            except (OSError, http.client.HTTPException):
+                continue  # the page came from the killed worker: a person reloads it
+            try:
+                status, _, _ = web.request(path, form)
+            except (OSError, http.client.HTTPException):  # no answer: saved or not, the person cannot know
+                unanswered[document_id].append(form["topics"])
+                continue
+            assert status == 302, status
+            acknowledged[document_id] = form["topics"]
+            unanswered[document_id].clear()
+
+    threads = [threading.Thread(target=save_steps, args=(document_id,)) for document_id in documents]
+    for thread in threads:
+        thread.start()
+    master = layout["started"]["web"].pid
+    victim = _gunicorn_workers(master)[0]
+    os.kill(victim, signal.SIGKILL)
+    killed.set()
+    for thread in threads:
+        thread.join(120)
+    # every save answered "saved" is in the database as typed (or a later one whose answer was lost)
+    with make_sessionmaker(engine)() as session:
+        for document_id in documents:
+            topics = session.get(Document, document_id).data["topics"]
+            assert topics in [acknowledged[document_id], *unanswered[document_id]], (document_id, topics)
+    engine.dispose()
+    assert sorted(acknowledged) == sorted(documents)
+    # gunicorn replaced the worker: the office keeps working
+    deadline = time.monotonic() + 60
+    while len(_gunicorn_workers(master)) < 2 or victim in _gunicorn_workers(master):
+        assert time.monotonic() < deadline, "gunicorn did not replace the killed worker"
+        time.sleep(0.2)
+    web = Web(layout["web"])
+    assert web.log_in("asystent1", DEMO_PASSWORD) == 302 and web.request("/pulpit")[0] == 200
