@@ -261,8 +261,14 @@ def run_layout(layout: str, args, workdir: Path) -> dict:
                 extra.append(_start([sys.executable, "-m", "docgen.cli", "worker", "--name", f"bench-{number}"],
                                     env, ROOT))
         server = Server(env, 1 if layout == "embedded" else args.web_workers)
+        # the server's log is read as it comes: a full pipe would stop the server at its next warning
+        # (waitress warns of its task queue's depth under this load)
+        log_lines: list[str] = []
+        threading.Thread(target=lambda: log_lines.extend(line.decode(errors="replace") for line in server.process.stderr),
+                         daemon=True).start()
         try:
             figures = measure(server.port, accounts, args.seconds, args.processes)
+            figures["log"] = [line.strip() for line in log_lines if "WARNING" in line or "ERROR" in line][-3:]
         finally:
             server.stop()
     finally:
@@ -289,6 +295,8 @@ def report(layout: str, figures: dict, args) -> None:
     print(f"generated versions in the database: {figures['versions']}; generate requests answered with "
           f"success: {figures['generated'] - ok_generates} before the run + {ok_generates} during it = "
           f"{figures['generated']}" + ("" if figures["versions"] == figures["generated"] else "  <-- MISMATCH"))
+    if figures.get("log"):
+        print(f"    the server's last warnings: {' | '.join(figures['log'])}")
     if figures["errors"]:
         print(f"    errors, e.g.: {'; '.join(figures['errors'])}")
 
