@@ -120,6 +120,7 @@ def _wait(redis, job, timeout: float, *, pickup: float | None = None,
           give_up: Callable[[str], bool] | None = None) -> dict[str, Any] | None:
     """The conversion's outcome, or None when it was not picked up within `pickup` seconds, its
     worker died, it ran past `timeout`, or `give_up(status)` says the caller does it itself."""
+    from rq.exceptions import InvalidJobOperation
     from rq.results import Result
 
     started = time.monotonic()
@@ -130,7 +131,10 @@ def _wait(redis, job, timeout: float, *, pickup: float | None = None,
             if result.type == Result.Type.SUCCESSFUL:
                 return result.return_value
             return {"error": FAILED_MESSAGE}
-        status = getattr(job.get_status(refresh=True), "value", "") or ""
+        try:
+            status = getattr(job.get_status(refresh=True), "value", "") or ""
+        except InvalidJobOperation:  # gone from Redis (restarted without its data): nobody will do it
+            return None
         now = time.monotonic()
         if give_up is not None and give_up(status):
             return None
