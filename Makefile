@@ -23,8 +23,11 @@ run: $(VENV)/.installed
 	$(VENV)/bin/docgen demo --if-missing
 	$(VENV)/bin/docgen serve --host 127.0.0.1 --port 5000
 
+# installs what the tests use where it can (tools/test-setup.sh: apt output in .venv/apt-install.log)
+# and runs them on a local PostgreSQL too; TEST_DATABASE_URL given by the caller wins
 test: $(VENV)/.installed-test
-	$(PY) -m pytest
+	@url=$$(bash tools/test-setup.sh $(VENV)/apt-install.log); \
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-$$url}" $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench.py

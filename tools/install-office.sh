@@ -29,9 +29,14 @@ else
   echo "Do tego czasu aplikacja tworzy pliki .docx, a przy PDF mówi, czego brakuje."
   exit 0
 fi
-echo "Instaluję: ${packages[*]} (jednorazowo, kilka minut)…"
+log=${DOCGEN_INSTALL_LOG:-.venv/apt-install.log}  # apt's own lines go there, not to the screen
+mkdir -p "$(dirname "$log")"
+echo "Instaluję: ${packages[*]} (jednorazowo, kilka minut; szczegóły w $log)…"
 export DEBIAN_FRONTEND=noninteractive
-if ! { "${run[@]}" apt-get update -qq && "${run[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}"; }; then
-  echo "Uwaga: nie udało się zainstalować ${packages[*]}; aplikacja działa bez PDF (pliki .docx są dostępne)."
+if ! { "${run[@]}" apt-get update -q && "${run[@]}" apt-get install -y -q --no-install-recommends "${packages[@]}"; } \
+    >>"$log" 2>&1; then
+  echo "Uwaga: nie udało się zainstalować ${packages[*]} (zob. $log); aplikacja działa bez PDF (pliki .docx są dostępne)."
+else
+  echo "Zainstalowano."
 fi
 exit 0

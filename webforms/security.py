@@ -105,6 +105,12 @@ def install(app: Flask) -> None:
     app.config.setdefault("LOGIN_RATE_LIMIT", _limit_setting("DOCGEN_LOGIN_LIMIT", "5 per minute"))
     app.config.setdefault("LOGIN_RATE_LIMIT_PER_ADDRESS",
                           _limit_setting("DOCGEN_LOGIN_LIMIT_PER_ADDRESS", "30 per minute"))
+    redis_url = os.environ.get("DOCGEN_REDIS_URL", "").strip()
+    if redis_url:  # several processes or machines count together; a Redis away for a while: each counts alone
+        app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # one process; a shared store when configured
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     login = app.view_functions["auth.login"]

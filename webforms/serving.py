@@ -5,7 +5,8 @@ process runs one request's Python code at a time however many threads it has.
 Several processes share nothing but the database and the output folder, which is all the app
 keeps its state in (login sessions and print jobs are rows). Each worker starts its
 own LibreOffice for PDFs when first asked for one (about 200 MB each, DOCGEN_PDF_WORKERS per
-process), and its own print-job runner.
+process), and its own print-job runner; with DOCGEN_REDIS_URL none of them does: `docgen worker`
+processes take PDFs and print jobs from the queue (docgen/jobqueue.py), and the login limits count in Redis.
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from .documents import cmd_example, cmd_render, cmd_schema, cmd_types, cmd_valid
 from .office_types import cmd_type_export, cmd_type_infer
 from .pdf import cmd_pdf
 from .templates import cmd_check_template, cmd_template_guide
+from .worker import cmd_worker
 from .office import (ADMIN_PASSWORD_ENV, DEFAULT_CASE_PREFIX, DEFAULT_HOST, DEFAULT_PORT, cmd_anonymise,
                      cmd_create_admin, cmd_demo, cmd_init, cmd_reset_second_factor, cmd_serve)
 
@@ -171,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="ile procesów obsługuje żądania (domyślnie 1: waitress; więcej: gunicorn, tylko Linux)")
     serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="uruchom proces roboczy kolejki (wydruki i PDF; wymaga DOCGEN_REDIS_URL)")
+    worker.add_argument("--name", help="nazwa procesu w kolejce (domyślnie losowa)")
+    worker.add_argument("--burst", action="store_true", help="zakończ, gdy kolejka będzie pusta")
+    worker.set_defaults(handler=cmd_worker)
     return parser
 
 

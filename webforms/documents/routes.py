@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from docgen.doctypes import UnknownDocType
+from docgen.jobqueue import QueueUnavailable
 from docgen.pdf import LIBREOFFICE_MISSING, PdfError
 from docgen.prefill import prefill
 from docgen.preview import page_images, preview_path
@@ -283,6 +284,9 @@ def _pdf_of(record):
             return None, back
         try:
             pool.convert(source, target)
+        except QueueUnavailable as busy:  # DOCGEN_REDIS_URL: Redis or the workers are away; the rest works
+            return None, (render_template("errors/error.html", code=503, title="Spróbuj za chwilę", text=str(busy)),
+                          503, {"Retry-After": "30"})
         except PdfError as problem:
             flash(str(problem), "error")
             return None, back

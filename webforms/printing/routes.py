@@ -12,6 +12,7 @@ from wtforms import BooleanField, StringField
 
 from docgen.store.office_types import named_types
 from docgen.formatting import as_date, date_long
+from docgen.jobqueue import redis_url
 from docgen.pdf import LIBREOFFICE_MISSING, libreoffice_available
 from docgen.store import audit, printjobs
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, PrintJob
@@ -30,6 +31,11 @@ class PrintForm(FlaskForm):
     title = StringField("Tytuł wydruku", render_kw={"maxlength": 200})
     cover_sheet = BooleanField("Dołącz stronę tytułową z wykazem dokumentów", default=True)
     duplex = BooleanField("Druk dwustronny: każdy dokument zaczyna się na nowej kartce")
+
+
+def _pdf_ready() -> bool:
+    """LibreOffice here, or the queue's workers have it (DOCGEN_REDIS_URL)."""
+    return bool(redis_url()) or libreoffice_available()
 
 
 def _only_staff() -> None:
@@ -112,7 +118,7 @@ def index():
         wanted = [int(value) for value in request.form.getlist("plik") if value.isdigit()]
         files = printjobs.printable_documents(db.session(), visible_families(current_user), file_ids=wanted) \
             if wanted else []
-        if not libreoffice_available():
+        if not _pdf_ready():
             flash(LIBREOFFICE_MISSING, "error")
         else:
             try:
@@ -137,7 +143,7 @@ def index():
     month = _month(today)
     return render_template("printing/index.html", form=form, chosen=chosen, errors=errors, selection=selection,
                            checked=checked, doctypes=named_types(db.session(), current_user.office_id), jobs=_recent_jobs(), month=month,
-                           limit=printjobs.MAX_JOB_DOCUMENTS, pdf_ready=libreoffice_available(),
+                           limit=printjobs.MAX_JOB_DOCUMENTS, pdf_ready=_pdf_ready(),
                            libreoffice_missing=LIBREOFFICE_MISSING,
                            families=db.session().scalars(visible_families(current_user)
                                                          .order_by("family_name").limit(500)).all())
