@@ -3,31 +3,16 @@ family, walk the whole work-plan wizard, download the .docx and open it."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
 import docx
-import pytest
 
 from docgen.formatting import date_long
 from docgen.rules import add_months
+from chromium import BROWSER_MARKS, shot as _shot
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TYPED = 'Babcia pomaga & wspiera <zawsze>.\nDrugi wiersz: "cytat" {{ nie_zmienna }} {% if %} 🙂 zażółć gęślą jaźń'
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Debian Chromium is not installed (apt-get install chromium)"),
-]
-
-
-def _shot(page, name: str) -> None:
-    folder = os.environ.get("DOCGEN_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+pytestmark = BROWSER_MARKS
 
 
 def _next(page) -> None:

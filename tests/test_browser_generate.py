@@ -4,11 +4,8 @@ so the test does not depend on how fast generation is. Without JavaScript, a sec
 same page is answered "already made" by the server (tests/test_concurrency.py)."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,21 +13,10 @@ from sqlalchemy import select
 from docgen.doctypes import get_doctype
 from docgen.store.documents import create_document
 from docgen.store.models import Document, Family, GeneratedFile, User
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Debian Chromium is not installed (apt-get install chromium)"),
-]
+from chromium import BROWSER_MARKS, shot as _shot
 
 
-def _shot(page, name: str) -> None:
-    folder = os.environ.get("DOCGEN_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+pytestmark = BROWSER_MARKS
 
 
 class HeldGenerations:

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from docgen.pdf import libreoffice_available
 from docgen.store.models import Family, GeneratedFile, OfficeTypeVersion, User
-from test_browser import CHROMIUM, _shot
+from chromium import CHROMIUM
+from chromium import shot as _shot
 from test_custom_infer import libreoffice_template
 
 pytestmark = [

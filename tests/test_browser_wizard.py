@@ -8,10 +8,7 @@ One server, one database and one login per user for the whole module, to keep it
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,22 +17,11 @@ from docgen.doctypes import get_doctype
 from docgen.store.models import Document, Family
 
 from conftest import DEMO_PASSWORD
+from chromium import BROWSER_MARKS, CHROMIUM, shot as _shot
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PLAN = get_doctype("work_plan")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Debian Chromium is not installed (apt-get install chromium)"),
-]
-
-
-def _shot(page, name: str) -> None:
-    folder = os.environ.get("DOCGEN_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")

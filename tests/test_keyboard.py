@@ -4,21 +4,14 @@ into the fields. No mouse, no click(), no fill()."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 
 import docx
-import pytest
 from sqlalchemy import select
 
 from docgen.store.models import Family
+from chromium import BROWSER_MARKS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Debian Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 MAX_TABS = 120
 

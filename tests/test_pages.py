@@ -6,7 +6,6 @@ reason, so a new page cannot slip past. One browser, one login per role."""
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -18,13 +17,9 @@ from docgen.doctypes import DOCTYPES
 from docgen.store.models import User
 from pagecheck import (FOCUS_RING_SCRIPT, ISO_DATE, VISIBLE_TEXT, WIDTH_SCRIPT, WIDTHS, axe_violations, html_problems,
                        with_axe)
+from chromium import BROWSER_MARKS, CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Debian Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 # GET routes that are not pages a person reads, each with the reason
 EXEMPT = {
