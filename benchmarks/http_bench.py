@@ -202,7 +202,8 @@ class Client:
             self.connection = self._connect()
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
-        page = response.read().decode()
+        content = response.read()
+        page = "" if content.startswith(b"%PDF") else content.decode()  # a PDF download is no page
         cookie = response.getheader("Set-Cookie")
         if keep_cookie and cookie and cookie.startswith("session="):
             self.cookie = cookie.split(";", 1)[0]
@@ -226,7 +227,8 @@ class Client:
                                  keep_cookie=False)
         self.latencies.append(time.perf_counter() - start)
         location = response.getheader("Location") or ""
-        if response.status == 302 and location.endswith("#pliki"):
+        # a new version opens its files, or first the offer to copy new facts to the family card
+        if response.status == 302 and location.endswith(("#pliki", "#karta")):
             self.version += 1
         else:
             self.errors.append(f"{response.status} {location}")
