@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import html.parser
-import http.client
 import multiprocessing
 import os
 import random
@@ -37,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from http_bench import PASSWORD, TOKEN, Client, Server, _free_port, prepare  # noqa: E402
+from http_bench import TOKEN, Client, Server, _free_port, prepare  # noqa: E402
 
 MIX = [("dashboard", 30), ("family", 20), ("step", 20), ("generate", 20), ("pdf", 10)]
 PDF_LINK = re.compile(r'/pliki/(\d+)/pdf')
@@ -131,30 +130,6 @@ class User(Client):
                 status, _, _ = self.timed(kind, "GET", f"/pliki/{newest}/pdf")
                 if status in (302, 503):  # "the print room is busy, try again": LibreOffice was saturated
                     self.results[-1] = ("pdf busy", self.results[-1][1], True)
-
-    def _send(self, method, path, form=None, keep_cookie=True):
-        """http_bench's, for forms with repeated names and answers that are not text (the PDF)."""
-        import urllib.parse
-
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()
-            self.connection = self._connect()
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-        content = response.read()
-        page = content.decode() if not content.startswith(b"%PDF") else ""
-        cookie = response.getheader("Set-Cookie")
-        if keep_cookie and cookie and cookie.startswith("session="):
-            self.cookie = cookie.split(";", 1)[0]
-        return response, page
 
 
 def _client_process(port: int, accounts, step: str, seconds: float, seed: int, start_at: float, out) -> None:
