@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from docgen.pdf import libreoffice_available
 from docgen.store.models import Family, User
-from test_browser import CHROMIUM, _shot
+from chromium import CHROMIUM, shot as _shot
 from test_print_office import _generated
 
 pytestmark = [

@@ -14,7 +14,7 @@ from docgen.doctypes import get_doctype
 from docgen.pdf import libreoffice_available
 from docgen.store.documents import create_document
 from docgen.store.models import Family, GeneratedFile, TemplateVersion, User
-from test_browser import CHROMIUM, _shot
+from chromium import CHROMIUM, shot as _shot
 from test_office_templates import HEADER, OFFICE_LINE, docx_text
 
 pytestmark = [
