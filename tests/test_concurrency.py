@@ -23,7 +23,6 @@ from docgen.store.models import (ROLE_ADMIN, JOB_FINISHED, JOB_QUEUED, ActiveTem
                                  Family, GeneratedFile, Office, PrintJob, TemplateVersion, User)
 from test_office_templates import changed_template
 from test_print_office import needs_libreoffice, pool  # noqa: F401  (a module-wide warm LibreOffice)
-from test_store import make_office, make_user
 
 PLAN = get_doctype("work_plan")
 PEOPLE = 20

@@ -21,7 +21,6 @@ from docgen.doctypes.letter import LETTER, LETTER_KINDS, kind_body
 from docgen.docxcheck import check_docx
 from docgen.prefill import prefill
 from docgen.render import render, render_valid
-from docgen.schema import json_schema
 from docgen.store.models import Document, Family, User
 from docgen.validate import require_valid, validate
 

@@ -10,7 +10,6 @@ from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Rule, Se
 from ..formatting import date_long
 from ..rules import date_of
 from .periodic_assessment import GOALS
-from ..formatting import date_long
 
 REASONS = (
     ("cele", "osiągnięcie celów"),

@@ -8,7 +8,6 @@ from ..casefile import ADDRESS, BASES, FAMILY_NAMES, MEMBERS, MEMBERS_IDENTIFIED
 from ..definition import CHOICE, COURT_CASE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
 from ..formatting import date_long
 from ..rules import date_of, full_name, rows
-from ..formatting import date_long
 
 ACT = "ustawy z dnia 9 czerwca 2011 r. o wspieraniu rodziny i systemie pieczy zastępczej"
 

@@ -9,7 +9,6 @@ from ..casefile import ADDRESS, FAMILY_NAMES, SOCIAL_WORKER, naming_the_family
 from ..definition import CHOICE, DATE, TEXTAREA, WARNING, DocType, Field, Issue, Repeat, Rule, Section, Signature
 from ..formatting import date_long
 from ..rules import date_of, rows
-from ..formatting import date_long
 
 # a note records the contacts held and the next one planned, which is seldom more than a month ahead;
 # a contact dated further after the note is most likely a mistyped date

@@ -9,7 +9,6 @@ from ..definition import (CHOICE, DATE, TABLE_CELL_LIMIT, TEXTAREA, WARNING, Doc
                           Section, Signature)
 from ..formatting import age_on, date_long
 from ..rules import add_months, date_of, rows
-from ..formatting import date_long
 
 # art. 15 ust. 1 pkt 15: "nie rzadziej niż co pół roku"
 MAX_PERIOD_MONTHS = 6

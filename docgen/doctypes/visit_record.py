@@ -8,7 +8,6 @@ from ..casefile import FAMILY_NAMES, naming_the_family
 from ..definition import CHOICE, DATE, TEXTAREA, DocType, Field, Issue, Repeat, Rule, Section, Signature
 from ..formatting import date_long
 from ..rules import date_of, full_name, rows, rows_dated_before
-from ..formatting import date_long
 
 PLACES = (
     ("dom", "miejsce zamieszkania rodziny"),

@@ -220,7 +220,7 @@ def type_page(doctype: DocType) -> str:
                            f"{_cell(_kind(spec))} |")
             else:
                 out.append(f"| `{{{{ {prefix}{field_name} }}}}` | {_cell(field_shape.label)} | tekst |")
-        out += [f"| `{{{{ loop.index }}}}` | numer pozycji: 1, 2, 3… | liczba |", ""]
+        out += ["| `{{ loop.index }}` | numer pozycji: 1, 2, 3… | liczba |", ""]
 
     out += ["", "### Wartości wspólne i wyliczane", "", "| Znacznik | Opis |", "|---|---|"]
     for name, shape in names.items():

@@ -18,7 +18,7 @@ from docgen.store.documents import (AlreadyGenerated, StepConflict, case_facts, 
                                     file_path, generate, save_step, step_revision)
 from docgen.store.locking import Busy
 from docgen.store.office_types import TypeRejected, TypeUnavailable, doctype_of
-from docgen.store.models import STATUS_DRAFT, Document
+from docgen.store.models import Document
 from docgen.store.templates import TemplateUnavailable
 from docgen.templates import TemplateBusy, TemplateRejected
 from docgen.validate import DataInvalid, oversized, validate

@@ -13,7 +13,7 @@ from docgen.polish import family_name_forms
 from docgen.store import family_list
 from docgen.store.families import (account_named, apply_family_data, family_to_data, social_worker_conflict,
                                    staff_accounts)
-from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Document, Family, Person, User
+from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, User
 from docgen.validate import validate
 
 from docgen.store import audit
