@@ -31,7 +31,7 @@ from .db import PROJECT_ROOT
 from . import templates as office_templates
 from .cases import case_for
 from .office_types import doctype_of, new_document_version, office_doctype, template_of
-from .families import ART_17, _same_name, account_named, family_to_data, same_person
+from .families import ART_17, _same_name, accounts_named, family_to_data, same_person
 from .locking import lock
 from .models import (ROLE_HEAD, STATUS_DRAFT, STATUS_FINAL, CaseFile, Document, Family, GeneratedFile, Office,
                      TemplateVersion, User)
@@ -139,11 +139,13 @@ def people_issues(session: Session, document: Document) -> list[Issue]:
     if not worker_name or not assistant_name:
         return []
     card_worker = family.social_worker.full_name if family.social_worker else family.social_worker_name
-    worker = (family.social_worker_id if family.social_worker_id and _same_name(worker_name, card_worker)
-              else account_named(session, family.office_id, worker_name))
+    worker_on_card = family.social_worker_id and _same_name(worker_name, card_worker)
     card_assistant = family.assistant.full_name if family.assistant else None
-    assistant = (family.assistant_id if _same_name(assistant_name, card_assistant)
-                 else account_named(session, family.office_id, assistant_name))
+    assistant_on_card = _same_name(assistant_name, card_assistant)
+    worker_named, assistant_named = accounts_named(session, family.office_id, None if worker_on_card else worker_name,
+                                                   None if assistant_on_card else assistant_name)
+    worker = family.social_worker_id if worker_on_card else worker_named
+    assistant = family.assistant_id if assistant_on_card else assistant_named
     if same_person(assistant, worker):
         return [Issue("social_worker_name", f"{ART_17}: {worker_name} i {assistant_name} to jedno konto "
                                             "w programie. Wskaż pracownika socjalnego rodziny.")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..casefile import BASIS_FIELDS, COORDINATOR_FIELDS, FAMILY_RECORD, MONITORING_FIELDS, RECORD_MEMBERS
@@ -82,11 +82,21 @@ def staff_accounts(session: Session, office_id: int) -> list[User]:
                                 .order_by(User.full_name, User.id)))
 
 
+# the names of staff_accounts without loading whole accounts: every generation compares two names (art. 17)
+_STAFF_NAMES = (select(User.id, User.full_name)
+                .where(User.office_id == bindparam("office_id"), User.role.in_((ROLE_ASSISTANT, ROLE_HEAD))))
+
+
+def accounts_named(session: Session, office_id: int, *names: str | None) -> list[int | None]:
+    """For each name, the id of the one account of the office whose holder has it, else None (no
+    account, or two people of that name: then a name alone does not say who it is). One query."""
+    staff = session.execute(_STAFF_NAMES, {"office_id": office_id}).all() if any(names) else []
+    found = [[user_id for user_id, full_name in staff if _same_name(full_name, name)] for name in names]
+    return [ids[0] if len(ids) == 1 else None for ids in found]
+
+
 def account_named(session: Session, office_id: int, name: str | None) -> int | None:
-    """The id of the one account of the office whose holder has this name, else None (no account,
-    or two people of that name: then a name alone does not say who it is)."""
-    found = [user.id for user in staff_accounts(session, office_id) if _same_name(user.full_name, name)]
-    return found[0] if len(found) == 1 else None
+    return accounts_named(session, office_id, name)[0]
 
 
 def same_person(assistant_id: int | None, worker_id: int | None) -> bool:
