@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from typing import Any, Iterator
 
 from stdnum.exceptions import ValidationError as StdnumError
@@ -41,12 +42,15 @@ def birth_date_of(person: dict[str, Any]) -> dt.date | None:
     if born:
         return born
     number = person.get("pesel")
-    if isinstance(number, str) and number:
-        try:
-            return pesel_number.get_birth_date(pesel_number.validate(number))
-        except StdnumError:
-            return None
-    return None
+    return _born_per_pesel(number) if isinstance(number, str) and number else None
+
+
+@functools.lru_cache(maxsize=4096)  # asked for each member on every render and validation
+def _born_per_pesel(number: str) -> dt.date | None:
+    try:
+        return pesel_number.get_birth_date(pesel_number.validate(number))
+    except StdnumError:
+        return None
 
 
 def is_adult(person: dict[str, Any], on: dt.date) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from typing import Any, Iterable, Iterator
 
@@ -55,6 +56,15 @@ def _too_many(group: Repeat, rows: list, path: str) -> Iterator[Issue]:
                           f"usuń {len(rows) - group.max_items}.")
 
 
+@functools.lru_cache(maxsize=4096)  # a family's numbers are checked on every save and generation
+def _valid_pesel(number: str) -> bool:
+    try:
+        pesel_number.validate(number)
+    except StdnumError:
+        return False
+    return True
+
+
 def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
     """Type and format of one present, non-blank value."""
     label = spec.label
@@ -90,9 +100,7 @@ def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
         if not isinstance(value, str) or not re.fullmatch(r"\d{11}", value):
             yield Issue(path, f"{label}: PESEL ma 11 cyfr.")
         else:
-            try:
-                pesel_number.validate(value)
-            except StdnumError:
+            if not _valid_pesel(value):
                 yield Issue(path, f"{label}: nieprawidłowy numer PESEL (błędna suma kontrolna lub data).")
 
 
@@ -197,8 +205,13 @@ def _readable_view(doctype: DocType, data: dict[str, Any]) -> dict[str, Any]:
 def validate(doctype: DocType, data: dict[str, Any], sections: Iterable[str] | None = None) -> list[Issue]:
     """All problems of `data`, or only those of the named sections (a wizard step): each field's own
     and those of the rules that span fields, blockers and warnings alike, all at once."""
+    return _validated(doctype, data, sections)[0]
+
+
+def _validated(doctype: DocType, data: Any, sections: Iterable[str] | None = None) -> tuple[list[Issue], dict[str, Any]]:
+    """validate()'s problems and the normalised data they were found in."""
     if not isinstance(data, dict):
-        return [Issue("$", "Dane dokumentu muszą być obiektem JSON.")]
+        return [Issue("$", "Dane dokumentu muszą być obiektem JSON.")], {}
     wanted = set(sections) if sections is not None else None
     issues: list[Issue] = []
     if wanted is None:
@@ -219,7 +232,7 @@ def validate(doctype: DocType, data: dict[str, Any], sections: Iterable[str] | N
             continue
         issues.extend(dataclasses.replace(issue, warning=rule.severity == WARNING, rule=rule.name)
                       for issue in rule.check(view) if issue.path not in places)
-    return issues
+    return issues, data
 
 
 def oversized(doctype: DocType, data: dict[str, Any], sections: Iterable[str]) -> list[Issue]:
@@ -265,7 +278,8 @@ def warnings(issues: Iterable[Issue]) -> list[Issue]:
 
 def require_valid(doctype: DocType, data: dict[str, Any], confirmed: Iterable[str] = ()) -> dict[str, Any]:
     """The normalised data, or DataInvalid with every blocker and every unconfirmed warning."""
-    issues = blocking(validate(doctype, data), confirmed)
+    found, clean = _validated(doctype, data)
+    issues = blocking(found, confirmed)
     if issues:
         raise DataInvalid(issues)
-    return normalise(doctype, data)
+    return clean

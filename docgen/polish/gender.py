@@ -7,6 +7,7 @@ A person's sex comes from the PESEL where there is one (python-stdnum reads it),
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterable
 
 from stdnum.exceptions import ValidationError as StdnumError
@@ -42,6 +43,11 @@ def sex_from_pesel(number: Any) -> str | None:
     """K or M from a valid PESEL (its tenth digit); None for anything else."""
     if not isinstance(number, str) or not number:
         return None
+    return _sex_of_number(number)
+
+
+@functools.lru_cache(maxsize=4096)  # asked for each member on every render and validation
+def _sex_of_number(number: str) -> str | None:
     try:
         return MALE if pesel_number.get_gender(pesel_number.validate(number)) == "M" else FEMALE
     except StdnumError:
