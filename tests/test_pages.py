@@ -37,6 +37,7 @@ EXEMPT = {
     "institutions.export": "a CSV download",
     "printing.job_pdf": "a PDF download",
     "printing.job_state": "JSON for the progress bar",
+    "auth.session_state": "JSON for the pages' session check (tests/test_session_keepalive.py)",
     "calendar.feed": "the .ics feed (tests/test_calendar.py reads it with icalendar)",
     **{f"api.{name}": "JSON API (tests/test_api.py checks every answer against its OpenAPI document)"
        for name in ("types", "type_schema", "type_example", "families", "family", "document", "problems", "versions",
@@ -59,7 +60,7 @@ AUDITED = {
     "admin.template_preview", "documents.delete_draft", "accounts.index", "admin.change", "admin.second_factor_page",
     "office_types.index", "office_types.type_page", "office_types.version", "office_types.wizard",
     "office_types.preview",
-    "api_tokens.index", "api_docs.page",
+    "api_tokens.index", "api_docs.page", "auth.session_resumed",
 }
 
 
@@ -153,7 +154,7 @@ def _pages(world, session) -> dict[str, list[tuple[str, int]]]:
             ("/kalendarz/", 200), ("/kalendarz/subskrypcja", 200),
             ("/placowki/", 200), ("/placowki/nowa", 200), (f"/placowki/{world['institution'].id}/edycja", 200),
             ("/placowki/import", 200), ("/konto/haslo", 200), ("/konto/tokeny-api/", 200), ("/pomoc/api", 200),
-            ("/rodziny/999999", 404), ("/logout", 405), ("/proba-403", 403),
+            ("/sesja/wznowiona", 200), ("/rodziny/999999", 404), ("/logout", 405), ("/proba-403", 403),
         ],
         "kierownik": [
             ("/pulpit", 200), (f"/rodziny/?asystent={other.id}", 200), ("/rodziny/?stan=monitorowanie", 200),

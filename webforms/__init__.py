@@ -112,9 +112,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def require_login():
-        # every page but the login form, static files and the calendar feed (its secret token is the key)
-        # needs a logged-in user
-        if request.endpoint in ("auth.login", "static", "calendar.feed"):
+        # every page but the login form, static files, the calendar feed (its secret token is the key)
+        # and the session's state (it answers 401 itself) needs a logged-in user
+        if request.endpoint in ("auth.login", "static", "calendar.feed", "auth.session_state"):
             return None
         if api.is_api_request():  # bearer tokens only: the API answers 401 itself (webforms/api)
             return None

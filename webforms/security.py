@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import time
 
-from flask import Flask, flash, g, has_request_context, redirect, render_template, request, session, url_for
+from flask import Flask, flash, g, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -56,6 +56,9 @@ def _headers(response):
     return response
 
 
+SESSION_STATE = "auth.session_state"  # the pages' question "does my session still live?" (static/session.js)
+
+
 def _expire_idle_session():
     """Logs out after the office's inactivity limit; the next page asks to log in again."""
     if request.endpoint == "static" or not current_user.is_authenticated or request.path.startswith("/api/"):
@@ -66,9 +69,13 @@ def _expire_idle_session():
     if seen is not None and now - seen > limit:
         sessions.log_out()
         db.session().commit()
+        if request.endpoint == SESSION_STATE:
+            return jsonify(alive=False), 401  # the page keeps its form and offers the login in a new tab
         flash("Sesja wygasła z powodu braku aktywności. Zaloguj się ponownie.", "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-    session[LAST_SEEN] = now
+    # a page's own timer only asks (passive): it must not keep an unattended computer logged in
+    if not (request.endpoint == SESSION_STATE and request.args.get("bierne")):
+        session[LAST_SEEN] = now
     return None
 
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from docgen.store import approvals, audit
 from docgen.store.models import ROLE_HEAD
@@ -13,7 +15,7 @@ from docgen.store.users import (MIN_PASSWORD_LENGTH, authenticate, check_passwor
 from .. import db, sessions
 from ..audit import log
 from ..display import polish_date
-from ..security import count_failed_attempt
+from ..security import LAST_SEEN, count_failed_attempt
 from .forms import LoginForm, PasswordChangeForm
 
 bp = Blueprint("auth", __name__)
@@ -46,6 +48,24 @@ def login():
         db.session().commit()
         form.password.errors.append("Nieprawidłowy login lub hasło.")
     return render_template("auth/login.html", form=form)
+
+
+@bp.get("/sesja/stan")
+def session_state():
+    """For static/session.js: whether this browser's session lives, with a fresh CSRF token for a form
+    typed before a new login (the old token belongs to the ended session). 401 once it has ended."""
+    if not current_user.is_authenticated:
+        return jsonify(alive=False), 401
+    limit = current_user.office.session_timeout_minutes * 60
+    seen = session.get(LAST_SEEN, time.time())
+    return jsonify(alive=True, csrf_token=generate_csrf(), idle_seconds=limit,
+                   idle_left_seconds=max(0, round(limit - (time.time() - seen))))
+
+
+@bp.get("/sesja/wznowiona")
+def session_resumed():
+    """Where the login opened from an ended session's page leads: back to the form, which is still there."""
+    return render_template("auth/resumed.html")
 
 
 def _tell_the_head(head) -> None:
