@@ -426,17 +426,50 @@ def merge(pdf_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike, *
     a blank page closes a part that ends on an odd page, so each part starts on a sheet's front.
     The parts' own bookmarks stay out (a stack of a hundred documents would list every heading of
     each, and copying them was half of the merge); with `titles`, one bookmark leads to each part."""
-    out_path = Path(out_path).absolute()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    writer = PdfWriter()
-    for number, path in enumerate(pdf_paths):
+    writer, starts = stack(pdf_paths, duplex=duplex)
+    if titles is not None:
+        bookmark(writer, titles, starts)
+    return write(writer, out_path)
+
+
+def stack(pdf_paths: Iterable[str | os.PathLike], *, duplex: bool = False) -> tuple[PdfWriter, list[int | None]]:
+    """The PDFs one after another, not written yet (see `merge`), and each part's first page (None for
+    a part without pages)."""
+    writer, starts = PdfWriter(), []
+    for path in pdf_paths:
         if duplex and len(writer.pages) % 2:
             last = writer.pages[-1].mediabox
             writer.add_blank_page(width=last.width, height=last.height)
         first_page = len(writer.pages)
         writer.append(PdfReader(path), import_outline=False)
-        if titles is not None and first_page < len(writer.pages):
-            writer.add_outline_item(title=titles[number], page_number=first_page)
+        starts.append(first_page if first_page < len(writer.pages) else None)
+    return writer, starts
+
+
+def put_first(writer: PdfWriter, pdf_path: str | os.PathLike, *, duplex: bool = False) -> int:
+    """One more part before the stack's others, as `stack` would have put it (a print job's cover
+    sheet, converted while the documents were being stacked). Returns the pages it put in front."""
+    count = len(writer.pages)
+    writer.merge(0, PdfReader(pdf_path), import_outline=False)
+    added = len(writer.pages) - count
+    if duplex and added % 2 and count:
+        last = writer.pages[added - 1].mediabox
+        writer.insert_blank_page(width=last.width, height=last.height, index=added)
+        added += 1
+    return added
+
+
+def bookmark(writer: PdfWriter, titles: Sequence[str], starts: Sequence[int | None]) -> None:
+    """One bookmark for each part, at its first page."""
+    for title, start in zip(titles, starts):
+        if start is not None:
+            writer.add_outline_item(title=title, page_number=start)
+
+
+def write(writer: PdfWriter, out_path: str | os.PathLike) -> Path:
+    """The stack as one file at `out_path`, written atomically."""
+    out_path = Path(out_path).absolute()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_beside(out_path)
     try:
         with open(temp, "wb") as handle:
@@ -449,4 +482,5 @@ def merge(pdf_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike, *
 
 
 __all__ = ["BUSY_MESSAGE", "LIBREOFFICE_MISSING", "PdfBusy", "PdfCrashed", "PdfError", "PdfFailed", "PdfPool",
-           "PdfTimeout", "libreoffice_available", "merge", "soffice_path", "uno_python"]
+           "PdfTimeout", "bookmark", "libreoffice_available", "merge", "put_first", "soffice_path", "stack", "uno_python",
+           "write"]

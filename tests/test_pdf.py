@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from docgen.context import Letterhead
 from docgen.doctypes import get_doctype
 from docgen.pdf import (BUSY_MESSAGE, PdfBusy, PdfFailed, PdfPool, PdfTimeout, libreoffice_available, merge,
-                        soffice_path)
+                        bookmark, put_first, soffice_path, stack, write)
 from docgen.render import render
 
 pytestmark = pytest.mark.skipif(
@@ -203,6 +203,32 @@ def test_merge_gives_the_sum_of_pages(idle_pool, docx, tmp_path):
     assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
         ("Plan – rodzina A", 0), ("Plan – rodzina B", counts[0])]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["both.pdf", "one.pdf", "two.pdf"]
+
+
+def test_a_part_put_first_afterwards_prints_as_if_stacked_first(tmp_path):
+    """A print job stacks its documents while the cover converts, then puts the cover first: the same
+    pages, blanks (duplex) and bookmarks as stacking the cover first."""
+    def pdf(name: str, pages: int) -> Path:
+        writer = PdfWriter()
+        for _ in range(pages):
+            writer.add_blank_page(width=595, height=842)
+        writer.add_metadata({"/Title": name})
+        with open(tmp_path / f"{name}.pdf", "wb") as handle:
+            writer.write(handle)
+        return tmp_path / f"{name}.pdf"
+
+    cover, one, two = pdf("okladka", 1), pdf("plan", 3), pdf("ocena", 2)
+    expected = PdfReader(merge([cover, one, two], tmp_path / "at-once.pdf", duplex=True,
+                               titles=["Strona tytułowa", "Plan", "Ocena"]))
+    stacked, starts = stack([one, two], duplex=True)
+    in_front = put_first(stacked, cover, duplex=True)
+    bookmark(stacked, ["Strona tytułowa", "Plan", "Ocena"], [0, *(start + in_front for start in starts)])
+    result = PdfReader(write(stacked, tmp_path / "cover-later.pdf"))
+    assert len(result.pages) == len(expected.pages) == 1 + 1 + 3 + 1 + 2
+
+    def bookmarks(reader):
+        return [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+    assert bookmarks(result) == bookmarks(expected) == [("Strona tytułowa", 0), ("Plan", 2), ("Ocena", 6)]
 
 
 def test_a_failed_merge_leaves_no_file(tmp_path):

@@ -22,7 +22,7 @@ from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..doctypes import DOCTYPES, get_doctype
-from ..pdf import FAILED_MESSAGE, PdfBusy, PdfCrashed, PdfError, merge
+from ..pdf import FAILED_MESSAGE, PdfBusy, PdfCrashed, PdfError, bookmark, put_first, stack, write
 from ..printbook import Entry, cover_sheet, page_count
 from . import office_types
 from .documents import file_path, output_dir
@@ -250,6 +250,12 @@ def _pdf_of(part: _Part, converter: Converter, busy_wait: float) -> Path:
         return _convert(converter, part.source, part.source.with_suffix(".pdf"), busy_wait)
 
 
+def _counted_pdf_of(part: _Part, converter: Converter, busy_wait: float) -> tuple[Path, int]:
+    """The version's PDF and its pages (counted here, beside the other conversions, not after them)."""
+    pdf = _pdf_of(part, converter, busy_wait)
+    return pdf, page_count(pdf)
+
+
 def _convert(converter: Converter, source: Path, target: Path, busy_wait: float) -> Path:
     """Convert unless done already; while interactive users keep the pool busy, wait a while."""
     deadline = time.monotonic() + busy_wait
@@ -294,10 +300,10 @@ def run_print_job(job_id: int, sessions: sessionmaker[Session], converter: Conve
 def _run(session: Session, job: PrintJob, converter: Converter, parallel: int, busy_wait: float,
          on_progress: Callable[[int], None] | None) -> None:
     parts = _parts(session, list(job.file_ids))
-    made: dict[int, Path] = {}
+    made: dict[int, tuple[Path, int]] = {}
     failures: list[dict[str, Any]] = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=parallel, thread_name_prefix=f"print-{job.id}") as pool:
-        futures = {pool.submit(_pdf_of, part, converter, busy_wait): part for part in parts}
+        futures = {pool.submit(_counted_pdf_of, part, converter, busy_wait): part for part in parts}
         for future in concurrent.futures.as_completed(futures):
             part = futures[future]
             try:
@@ -321,36 +327,40 @@ def _run(session: Session, job: PrintJob, converter: Converter, parallel: int, b
         return
     folder = _job_dir(job.id)
     folder.mkdir(parents=True, exist_ok=True)
-    pdfs = [made[part.file_id] for part in printed]
-    titles = [part.name for part in printed]
-    if job.cover_sheet:
-        cover = _cover(session, job, printed, pdfs, failures, converter, folder, busy_wait)
-        if cover is not None:
-            pdfs.insert(0, cover)
-            titles.insert(0, COVER_TITLE)
+    cover = (_cover_source(session, job, printed, [made[part.file_id][1] for part in printed], failures, folder)
+             if job.cover_sheet else None)
+    # LibreOffice converts the cover sheet while the documents are stacked here
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"cover-{job.id}") as side:
+        cover_pdf = side.submit(_convert, converter, cover, cover.with_suffix(".pdf"), busy_wait) if cover else None
+        stacked, starts = stack([made[part.file_id][0] for part in printed], duplex=job.duplex)
+        titles = [part.name for part in printed]
+        if cover_pdf is not None:
+            try:
+                in_front = put_first(stacked, cover_pdf.result(), duplex=job.duplex)
+            except PdfError as problem:
+                # the documents matter more than their list: print them without it, and say so
+                failures.append({"file_id": 0, "name": COVER_TITLE, "message": str(problem)})
+            else:
+                titles = [COVER_TITLE, *titles]
+                starts = [0, *(None if start is None else start + in_front for start in starts)]
+    bookmark(stacked, titles, starts)
     job.failures = list(failures)
-    target = folder / f"wydruk_{job.id}.pdf"
-    merge(pdfs, target, duplex=job.duplex, titles=titles)
-    job.pages = page_count(target)
+    target = write(stacked, folder / f"wydruk_{job.id}.pdf")
+    job.pages = len(stacked.pages)
     job.output_path = str(target.relative_to(output_dir()))
     job.status, job.finished_at = JOB_FINISHED, now()
     if failures:
         job.message = f"Wydrukowano {len(printed)} z {job.total} dokumentów."
 
 
-def _cover(session: Session, job: PrintJob, printed: list[_Part], pdfs: list[Path], failures: list[dict[str, Any]],
-           converter: Converter, folder: Path, busy_wait: float) -> Path | None:
+def _cover_source(session: Session, job: PrintJob, printed: list[_Part], pages: list[int],
+                  failures: list[dict[str, Any]], folder: Path) -> Path:
+    """The cover sheet's .docx: what was printed (with each part's pages) and what could not be."""
     office = session.get(Office, job.office_id)
-    entries = [Entry(part.title, part.family_name, part.case_number, page_count(pdf))
-               for part, pdf in zip(printed, pdfs)]
+    entries = [Entry(part.title, part.family_name, part.case_number, count) for part, count in zip(printed, pages)]
     source = folder / "strona_tytulowa.docx"
     source.write_bytes(cover_sheet(office=office.name, title=job.title, printed=entries,
                                    failed=[(f["name"], f["message"]) for f in failures],
                                    made_by=job.created_by.full_name if job.created_by else "",
                                    day=dt.date.today()))
-    try:
-        return _convert(converter, source, source.with_suffix(".pdf"), busy_wait)
-    except PdfError as problem:
-        # the documents matter more than their list: print them without it, and say so
-        failures.append({"file_id": 0, "name": COVER_TITLE, "message": str(problem)})
-        return None
+    return source
