@@ -46,7 +46,7 @@ def cover_sheet(*, office: str, title: str, printed: Sequence[Entry], failed: Se
         run.font.name, run.font.size, run.bold = FONT, Pt(size), bold
 
     line(office, size=10)
-    line(f"Wydruk z dnia {date_long(day)}, przygotował(a): {made_by}", size=10, space_after=18)
+    line(f"Wydruk z dnia {date_long(day)}, przygotowany przez: {made_by}", size=10, space_after=18)
     line(title, size=16, bold=True, space_after=12)
     line(f"Dokumentów w zestawie: {len(printed)}, stron dokumentów: {sum(e.pages for e in printed)}.",
          space_after=10)

@@ -119,6 +119,8 @@ def test_a_batch_prints_every_document_in_order_after_a_cover_sheet(session, ses
     assert job.pages == len(pages)
     cover = pages[0]
     assert "Dokumenty – listopad" in cover and "Dokumentów w zestawie: 3" in cover
+    # who made it, in a form that fits anyone ("przygotował(a)" is a form, not a sentence)
+    assert f"przygotowany przez: {batch['user'].full_name}" in cover and "(a)" not in cover
     assert cover.index("Zgoda rodziny") < cover.index("Karta wizyty") < cover.index("Wieczorek")
     # each document after the cover, in the listed order, each starting on a new page
     starts = [next(i for i, text in enumerate(pages) if marker in text)
