@@ -176,6 +176,13 @@ def test_warnings_are_confirmed_on_the_summary_and_the_card_is_offered_what_the_
     page.goto(f"{base}/dokumenty/{document_id}/krok/period")
     warning = page.locator("#ostrzezenia-kroku")
     assert "przed datą sporządzenia planu (20 grudnia 2026 r.)" in warning.inner_text()
+    # and at the field itself, read with it by a screen reader; a warning, not an error
+    at_field = page.locator(".field.has-warning")
+    note = at_field.locator(".warning-note")
+    assert at_field.count() == 1 and "przed datą sporządzenia planu (20 grudnia 2026 r.)" in note.inner_text()
+    described = at_field.locator("input, textarea, select").first.get_attribute("aria-describedby").split()
+    assert note.get_attribute("id") in described
+    assert at_field.locator("[aria-invalid]").count() == 0
     _shot(page, "wizard-krok-z-ostrzezeniem-1280")
     page.set_viewport_size({"width": 390, "height": 844})
     _shot(page, "wizard-krok-z-ostrzezeniem-390")

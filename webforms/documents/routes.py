@@ -159,9 +159,13 @@ def _show_step(document, doctype, section, form, data, errors, *, refused: bool 
     confirmed = set(document.confirmed_warnings or ())
     step_warnings = [(issue, issue.key in confirmed) for issue in issues
                      if issue.warning and section_of_issue(doctype, issue) == section]
+    field_warnings: dict[str, list[tuple[str, bool]]] = {}
+    for issue, is_confirmed in step_warnings:
+        field_warnings.setdefault(issue.path, []).append((issue.message, is_confirmed))
     return render_template("documents/step.html", document=document, doctype=doctype, section=section,
                            index=doctype.sections.index(section), form=form, errors=errors, refused=refused,
-                           refusal=refusal, step_warnings=step_warnings, steps=_steps(doctype, issues, confirmed),
+                           refusal=refusal, step_warnings=step_warnings, field_warnings=field_warnings,
+                           steps=_steps(doctype, issues, confirmed),
                            blanks=blank_rows(section),
                            pickers=pickers.offered(section, db.session(), current_user, document.family),
                            revision=step_revision(document.data, _step_keys(section)))
