@@ -48,6 +48,29 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+DEMO_PASSWORD = "haslo-benchmark-1"
+
+
+def demo_database(workdir: Path, name: str) -> str:
+    """A migrated SQLite database with the demo office, the app's files beside it; returns its URL."""
+    import os
+
+    from docgen.store.db import make_engine, make_sessionmaker
+    from docgen.store.demo import load_demo
+    from docgen.store.migrate import upgrade
+
+    os.environ["DOCGEN_OUTPUT_DIR"] = str(workdir / f"{name}-output")
+    os.environ["DOCGEN_INSTANCE_DIR"] = str(workdir / f"{name}-instance")
+    url = f"sqlite:///{workdir / f'{name}.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        load_demo(session, password=DEMO_PASSWORD)
+        session.commit()
+    engine.dispose()
+    return url
+
+
 def work_plan_family(session, user):
     """The assistant's first demo family whose plan is the work plan (a family with a child in foster
     care gets the coordinated plan instead)."""
@@ -176,7 +199,6 @@ def section_generate(args: argparse.Namespace, workdir: Path) -> None:
     """`generate()` of a work plan in the store (SQLite), with the built-in template and with an office's
     own template in use: the office's is checked once per content, then rendered like the built-in."""
     import io
-    import os
 
     from docx import Document
     from sqlalchemy import select
@@ -184,20 +206,14 @@ def section_generate(args: argparse.Namespace, workdir: Path) -> None:
     from docgen.doctypes import get_doctype
     from docgen.store import templates as office_templates
     from docgen.store.db import make_engine, make_sessionmaker
-    from docgen.store.demo import load_demo
     from docgen.store.documents import create_document, generate
-    from docgen.store.migrate import upgrade
     from docgen.store.models import ROLE_ADMIN, User
     from docgen.templates import check_template
     from docgen.templates.engine import template_path
 
-    os.environ["DOCGEN_OUTPUT_DIR"] = str(workdir / "generate-output")
-    os.environ["DOCGEN_INSTANCE_DIR"] = str(workdir / "generate-instance")
-    url = f"sqlite:///{workdir / 'generate.sqlite3'}"
-    upgrade(url)
+    url = demo_database(workdir, "generate")
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
-        load_demo(session, password="haslo-benchmark-1")
         user = session.scalars(select(User).where(User.username == "asystent1")).one()
         admin = session.scalars(select(User).where(User.role == ROLE_ADMIN)).first()
         family = work_plan_family(session, user)
@@ -249,26 +265,18 @@ def _isolation_figures(data: bytes, runs: int) -> dict[str, float]:
 
 
 def bench_http(runs: int, workdir: Path) -> float:
-    import os
-
-    os.environ["DOCGEN_OUTPUT_DIR"] = str(workdir / "output")
-    os.environ["DOCGEN_INSTANCE_DIR"] = str(workdir / "instance")
     from sqlalchemy import select
     from waitress import create_server
 
     from docgen.doctypes import get_doctype
     from docgen.store.db import make_engine, make_sessionmaker
-    from docgen.store.demo import load_demo
     from docgen.store.documents import create_document
-    from docgen.store.migrate import upgrade
     from docgen.store.models import User
     from webforms import create_app
 
-    url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    upgrade(url)
-    password = "haslo-benchmark-1"
+    url = demo_database(workdir, "http")
+    password = DEMO_PASSWORD
     with make_sessionmaker(make_engine(url))() as session:
-        load_demo(session, password=password)
         user = session.scalars(select(User).where(User.username == "asystent1")).one()
         family = work_plan_family(session, user)
         document = create_document(session, family, "work_plan", user)
@@ -436,27 +444,20 @@ def section_http(args: argparse.Namespace, workdir: Path) -> None:
 def bench_api(runs: int, workdir: Path) -> dict[str, tuple[float, float]]:
     """(wall ms, CPU ms of this process) of one generation through the API and through the HTML form."""
     import json
-    import os
 
-    os.environ["DOCGEN_OUTPUT_DIR"] = str(workdir / "output-api")
-    os.environ["DOCGEN_INSTANCE_DIR"] = str(workdir / "instance-api")
     from sqlalchemy import select
     from waitress import create_server
 
     from docgen.doctypes import get_doctype
     from docgen.store import api_tokens
     from docgen.store.db import make_engine, make_sessionmaker
-    from docgen.store.demo import load_demo
     from docgen.store.documents import create_document
-    from docgen.store.migrate import upgrade
     from docgen.store.models import User
     from webforms import create_app
 
-    url = f"sqlite:///{workdir / 'bench-api.sqlite3'}"
-    upgrade(url)
-    password = "haslo-benchmark-1"
+    url = demo_database(workdir, "api")
+    password = DEMO_PASSWORD
     with make_sessionmaker(make_engine(url))() as session:
-        load_demo(session, password=password)
         user = session.scalars(select(User).where(User.username == "asystent1")).one()
         family = work_plan_family(session, user)
         documents = []
