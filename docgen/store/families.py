@@ -47,6 +47,23 @@ def genitive_to_keep(old_name: str | None, old_genitive: str | None, new_name: s
     return typed
 
 
+def store_family_record(session: Session, family: Family, data: dict[str, Any], *, assistant: User,
+                        worker: User | None, worker_id: int | None, office_id: int) -> bool:
+    """Write a checked family record (the card's page and the API): the data, its assistant and social
+    worker (an account's name is what documents print), a new family added to the office. True when new."""
+    is_new = family.id is None
+    if worker is not None:
+        data["social_worker_name"] = worker.full_name
+    apply_family_data(family, data)
+    family.assistant_id = assistant.id
+    family.social_worker_id = worker_id
+    if is_new:
+        family.office_id = office_id
+        session.add(family)
+        session.flush()
+    return is_new
+
+
 def apply_family_data(family: Family, data: dict[str, Any]) -> None:
     """Write validated record data (see FAMILY_RECORD) into the family and its members."""
     data = normalise(FAMILY_RECORD, data)

@@ -8,7 +8,7 @@ from flask import g, request, url_for
 from flask_login import current_user
 
 from docgen.store import audit, family_list
-from docgen.store.families import apply_family_data, family_to_data
+from docgen.store.families import family_to_data, store_family_record
 from docgen.store.lifecycle import close_family
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family
 from docgen.store.office_types import title_of
@@ -86,15 +86,8 @@ def _save(family: Family, body: dict, is_new: bool):
     if errors:
         raise ApiProblem(422, problems=[{"path": path, "message": message, "severity": "blocker"}
                                         for path, messages in errors.items() for message in messages])
-    if worker is not None:  # documents print the account holder's name
-        data["social_worker_name"] = worker.full_name
-    apply_family_data(family, data)
-    family.assistant_id = assistant.id
-    family.social_worker_id = worker_account
-    if is_new:
-        family.office_id = current_user.office_id
-        db.session().add(family)
-        db.session().flush()
+    store_family_record(db.session(), family, data, assistant=assistant, worker=worker, worker_id=worker_account,
+                        office_id=current_user.office_id)
     log(audit.CREATE if is_new else audit.UPDATE, object_type="family", object_id=family.id, family_id=family.id,
         detail="API")
     db.session().commit()

@@ -11,7 +11,7 @@ from docgen.store.cases import family_case_file
 from docgen.store.office_types import named_types, types_for_office
 from docgen.polish import family_name_forms
 from docgen.store import family_list
-from docgen.store.families import (account_named, apply_family_data, family_to_data, social_worker_conflict,
+from docgen.store.families import (account_named, family_to_data, social_worker_conflict, store_family_record,
                                    staff_accounts)
 from docgen.store.models import ROLE_ASSISTANT, ROLE_HEAD, Family, User
 from docgen.validate import validate
@@ -126,15 +126,8 @@ def _edit(family: Family, is_new: bool):
         errors, assistant, worker, worker_id = record_problems(family, data, request.form.get("assistant_id", ""),
                                                               worker_chosen)
         if not errors:
-            if worker is not None:  # documents print the account holder's name
-                data["social_worker_name"] = worker.full_name
-            apply_family_data(family, data)
-            family.assistant_id = assistant.id
-            family.social_worker_id = worker_id
-            if is_new:
-                family.office_id = current_user.office_id
-                db.session().add(family)
-                db.session().flush()
+            store_family_record(db.session(), family, data, assistant=assistant, worker=worker, worker_id=worker_id,
+                                office_id=current_user.office_id)
             log(audit.CREATE if is_new else audit.UPDATE, object_type="family", object_id=family.id,
                 family_id=family.id)
             db.session().commit()
