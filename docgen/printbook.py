@@ -2,16 +2,16 @@
 (The documents themselves are joined by `docgen.pdf.merge`.)"""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass
 from typing import Sequence
 
 from docx import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from pypdf import PdfReader
 
 from .formatting import date_long
 
@@ -62,13 +62,20 @@ def cover_sheet(*, office: str, title: str, printed: Sequence[Entry], failed: Se
         cell.width = width
         run = cell.paragraphs[0].add_run(text)
         run.bold, run.font.name, run.font.size = True, FONT, Pt(10)
+    # one row styled through python-docx, then copied for each document: styling every cell through it
+    # took 0.1 s for 100 documents, at the end of a print job, where the user waits for it
+    styled = table.add_row()
+    for cell, width in zip(styled.cells, widths):
+        cell.width = width
+        run = cell.paragraphs[0].add_run("x")
+        run.font.name, run.font.size = FONT, Pt(10)
     for number, entry in enumerate(printed, 1):
-        cells = table.add_row().cells
-        for cell, text, width in zip(cells, (f"{number}.", entry.title, entry.family, entry.case_number,
-                                             str(entry.pages)), widths):
-            cell.width = width
-            run = cell.paragraphs[0].add_run(text)
-            run.font.name, run.font.size = FONT, Pt(10)
+        row = copy.deepcopy(styled._tr)
+        for text_element, text in zip(row.iter(qn("w:t")), (f"{number}.", entry.title, entry.family,
+                                                             entry.case_number, str(entry.pages))):
+            text_element.text = text
+        styled._tr.addprevious(row)
+    table._tbl.remove(styled._tr)
     if failed:
         line("", space_after=6)
         line("Nie wydrukowano (spróbuj ponownie albo pobierz te dokumenty osobno):", bold=True)
@@ -78,6 +85,3 @@ def cover_sheet(*, office: str, title: str, printed: Sequence[Entry], failed: Se
     document.save(out)
     return out.getvalue()
 
-
-def page_count(pdf: str | os.PathLike) -> int:
-    return len(PdfReader(pdf).pages)
