@@ -432,18 +432,36 @@ def merge(pdf_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike, *
     return write(writer, out_path)
 
 
-def stack(pdf_paths: Iterable[str | os.PathLike], *, duplex: bool = False) -> tuple[PdfWriter, list[int | None]]:
-    """The PDFs one after another, not written yet (see `merge`), and each part's first page (None for
-    a part without pages)."""
-    writer, starts = PdfWriter(), []
-    for path in pdf_paths:
-        if duplex and len(writer.pages) % 2:
+class Stack:
+    """PDFs put one after another as they come, not written yet (see `write`): a print job stacks each
+    document as soon as it and every one before it are converted, beside the conversions still running."""
+
+    def __init__(self, *, duplex: bool = False) -> None:
+        self.writer = PdfWriter()
+        self.duplex = duplex
+        self.starts: list[int | None] = []  # each part's first page; None for a part without pages
+
+    def add(self, pdf: str | os.PathLike | PdfReader) -> int:
+        """Put one more part at the end; returns its pages (without a blank put before it)."""
+        writer = self.writer
+        if self.duplex and len(writer.pages) % 2:
             last = writer.pages[-1].mediabox
             writer.add_blank_page(width=last.width, height=last.height)
         first_page = len(writer.pages)
-        writer.append(PdfReader(path), import_outline=False)
-        starts.append(first_page if first_page < len(writer.pages) else None)
-    return writer, starts
+        writer.append(pdf if isinstance(pdf, PdfReader) else PdfReader(pdf), import_outline=False)
+        added = len(writer.pages) - first_page
+        self.starts.append(first_page if added else None)
+        return added
+
+
+def stack(pdf_paths: Iterable[str | os.PathLike | PdfReader], *,
+          duplex: bool = False) -> tuple[PdfWriter, list[int | None]]:
+    """The PDFs one after another, not written yet (see `merge`), and each part's first page (None for
+    a part without pages)."""
+    stacked = Stack(duplex=duplex)
+    for pdf in pdf_paths:
+        stacked.add(pdf)
+    return stacked.writer, stacked.starts
 
 
 def put_first(writer: PdfWriter, pdf_path: str | os.PathLike, *, duplex: bool = False) -> int:
@@ -482,5 +500,5 @@ def write(writer: PdfWriter, out_path: str | os.PathLike) -> Path:
 
 
 __all__ = ["BUSY_MESSAGE", "LIBREOFFICE_MISSING", "PdfBusy", "PdfCrashed", "PdfError", "PdfFailed", "PdfPool",
-           "PdfTimeout", "bookmark", "libreoffice_available", "merge", "put_first", "soffice_path", "stack", "uno_python",
-           "write"]
+           "PdfTimeout", "Stack", "bookmark", "libreoffice_available", "merge", "put_first", "soffice_path", "stack",
+           "uno_python", "write"]

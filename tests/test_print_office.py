@@ -214,6 +214,52 @@ def test_a_job_with_nothing_printed_fails_with_every_document_named(session, ses
     assert printjobs.job_pdf(job) is None
 
 
+class _OutOfOrder:
+    """Documents that finish in reverse: the first waits until the last is done, the middle one fails;
+    each PDF has as many pages as its place in the job plus one (so a misplaced part shows)."""
+
+    def __init__(self, sources):
+        self.pages = {source.name: place + 1 for place, source in enumerate(sources)}
+        self.first, self.middle, self.last = (source.name for source in sources)
+        self.last_done = threading.Event()
+
+    def convert(self, source, out_path):
+        from pypdf import PdfWriter
+
+        from docgen.pdf import PdfFailed
+        if source.name == self.first:
+            assert self.last_done.wait(10)
+        if source.name == self.middle:
+            raise PdfFailed("LibreOffice nie przekonwertował dokumentu.")
+        writer = PdfWriter()
+        for _ in range(self.pages[source.name]):
+            writer.add_blank_page(width=595, height=842)
+        with open(out_path, "wb") as handle:
+            writer.write(handle)
+        if source.name == self.last:
+            self.last_done.set()
+        return out_path
+
+
+def test_documents_converted_out_of_order_are_stacked_in_the_jobs_order(session, sessions, batch):
+    """The job stacks each document as soon as it and those before it are ready: a late first one and
+    a failed middle one must not shift anything."""
+    chosen = batch["chosen"]
+    with sessions() as other:
+        job_id = printjobs.create_job(other, other.get(User, batch["user"].id), chosen, title="Bez okładki",
+                                      cover_sheet=False).id
+        other.commit()
+    sources = [file_path(session.get(type(batch["files"][0]), p.file_id)) for p in chosen]
+    printjobs.run_print_job(job_id, sessions, _OutOfOrder(sources), parallel=3)
+    session.expire_all()
+    job = session.get(PrintJob, job_id)
+    assert job.status == JOB_FINISHED and job.done == 3 and job.pages == 1 + 3
+    assert [f["file_id"] for f in job.failures] == [chosen[1].file_id]
+    reader = PdfReader(printjobs.job_pdf(job))
+    assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
+        (chosen[0].name, 0), (chosen[2].name, 1)]
+
+
 @needs_libreoffice
 def test_a_busy_pool_is_waited_for_and_a_missing_file_is_named(session, sessions, batch, pool):
     class BusyTwice:

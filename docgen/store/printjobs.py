@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
+from pypdf import PdfReader
 from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..doctypes import DOCTYPES, get_doctype
-from ..pdf import FAILED_MESSAGE, PdfBusy, PdfCrashed, PdfError, bookmark, put_first, stack, write
-from ..printbook import Entry, cover_sheet, page_count
+from ..pdf import FAILED_MESSAGE, PdfBusy, PdfCrashed, PdfError, Stack, bookmark, put_first, write
+from ..printbook import Entry, cover_sheet
 from . import office_types
 from .documents import file_path, output_dir
 from .models import (JOB_FAILED, JOB_FINISHED, JOB_QUEUED, JOB_RUNNING, Document, Family, GeneratedFile, Office,
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 MAX_JOB_DOCUMENTS = 300
 HEARTBEAT_SECONDS = 5
+# how often a running job saves its progress: the page asks every 0.7 s, and a commit after each of a
+# hundred documents took the stack time
+PROGRESS_SECONDS = 0.5
 # no heartbeat for this long: the runner is gone
 STALE_SECONDS = 30
 # a merged stack holds many families' data: it is kept only for a week
@@ -250,10 +254,9 @@ def _pdf_of(part: _Part, converter: Converter, busy_wait: float) -> Path:
         return _convert(converter, part.source, part.source.with_suffix(".pdf"), busy_wait)
 
 
-def _counted_pdf_of(part: _Part, converter: Converter, busy_wait: float) -> tuple[Path, int]:
-    """The version's PDF and its pages (counted here, beside the other conversions, not after them)."""
-    pdf = _pdf_of(part, converter, busy_wait)
-    return pdf, page_count(pdf)
+def _read_pdf_of(part: _Part, converter: Converter, busy_wait: float) -> PdfReader:
+    """The version's PDF, read here, beside the other conversions."""
+    return PdfReader(_pdf_of(part, converter, busy_wait))
 
 
 def _convert(converter: Converter, source: Path, target: Path, busy_wait: float) -> Path:
@@ -300,53 +303,62 @@ def run_print_job(job_id: int, sessions: sessionmaker[Session], converter: Conve
 def _run(session: Session, job: PrintJob, converter: Converter, parallel: int, busy_wait: float,
          on_progress: Callable[[int], None] | None) -> None:
     parts = _parts(session, list(job.file_ids))
-    made: dict[int, tuple[Path, int]] = {}
+    settled: dict[int, PdfReader | None] = {}  # by the part's place in the job, until stacked; None: failed
+    next_place = 0  # the first part not stacked yet
     failures: list[dict[str, Any]] = []
+    stacked, printed, pages = Stack(duplex=job.duplex), [], []
+    saved = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=parallel, thread_name_prefix=f"print-{job.id}") as pool:
-        futures = {pool.submit(_counted_pdf_of, part, converter, busy_wait): part for part in parts}
+        futures = {pool.submit(_read_pdf_of, part, converter, busy_wait): place for place, part in enumerate(parts)}
         for future in concurrent.futures.as_completed(futures):
-            part = futures[future]
+            place = futures[future]
+            part = parts[place]
+            settled[place] = None
             try:
-                made[part.file_id] = future.result()
+                settled[place] = future.result()
             except PdfError as problem:
                 failures.append({"file_id": part.file_id, "name": part.name, "message": str(problem)})
             except Exception:  # noqa: BLE001 - one broken document must not stop the stack
                 log.exception("print job %s: file %s", job.id, part.file_id)
                 failures.append({"file_id": part.file_id, "name": part.name, "message": FAILED_MESSAGE})
+            # what is ready is stacked in the job's order while LibreOffice converts the rest
+            while next_place in settled:
+                reader = settled.pop(next_place)
+                if reader is not None:
+                    pages.append(stacked.add(reader))
+                    printed.append(parts[next_place])
+                next_place += 1
             job.done += 1
-            job.heartbeat_at = now()
-            session.commit()
+            if time.monotonic() - saved >= PROGRESS_SECONDS:
+                job.heartbeat_at = now()
+                session.commit()
+                saved = time.monotonic()
             if on_progress:
                 on_progress(job.done)
     order = {part.file_id: index for index, part in enumerate(parts)}
     failures.sort(key=lambda failure: order[failure["file_id"]])
-    printed = [part for part in parts if part.file_id in made]
     if not printed:
         job.failures = failures
         job.status, job.message, job.finished_at = JOB_FAILED, NOTHING_PRINTED, now()
         return
     folder = _job_dir(job.id)
     folder.mkdir(parents=True, exist_ok=True)
-    cover = (_cover_source(session, job, printed, [made[part.file_id][1] for part in printed], failures, folder)
-             if job.cover_sheet else None)
-    # LibreOffice converts the cover sheet while the documents are stacked here
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"cover-{job.id}") as side:
-        cover_pdf = side.submit(_convert, converter, cover, cover.with_suffix(".pdf"), busy_wait) if cover else None
-        stacked, starts = stack([made[part.file_id][0] for part in printed], duplex=job.duplex)
-        titles = [part.name for part in printed]
-        if cover_pdf is not None:
-            try:
-                in_front = put_first(stacked, cover_pdf.result(), duplex=job.duplex)
-            except PdfError as problem:
-                # the documents matter more than their list: print them without it, and say so
-                failures.append({"file_id": 0, "name": COVER_TITLE, "message": str(problem)})
-            else:
-                titles = [COVER_TITLE, *titles]
-                starts = [0, *(None if start is None else start + in_front for start in starts)]
-    bookmark(stacked, titles, starts)
+    titles, starts = [part.name for part in printed], stacked.starts
+    if job.cover_sheet:
+        cover = _cover_source(session, job, printed, pages, failures, folder)
+        try:
+            in_front = put_first(stacked.writer, _convert(converter, cover, cover.with_suffix(".pdf"), busy_wait),
+                                 duplex=job.duplex)
+        except PdfError as problem:
+            # the documents matter more than their list: print them without it, and say so
+            failures.append({"file_id": 0, "name": COVER_TITLE, "message": str(problem)})
+        else:
+            titles = [COVER_TITLE, *titles]
+            starts = [0, *(None if start is None else start + in_front for start in starts)]
+    bookmark(stacked.writer, titles, starts)
     job.failures = list(failures)
-    target = write(stacked, folder / f"wydruk_{job.id}.pdf")
-    job.pages = len(stacked.pages)
+    target = write(stacked.writer, folder / f"wydruk_{job.id}.pdf")
+    job.pages = len(stacked.writer.pages)
     job.output_path = str(target.relative_to(output_dir()))
     job.status, job.finished_at = JOB_FINISHED, now()
     if failures:
