@@ -25,6 +25,7 @@ handle them), and a new pool kills what a pool killed with -9 left behind and re
 from __future__ import annotations
 
 import contextlib
+import ctypes.util
 import functools
 import itertools
 import json
@@ -110,6 +111,23 @@ def libreoffice_available() -> bool:
     return soffice_path() is not None and uno_python() is not None
 
 
+@functools.lru_cache(maxsize=1)
+def jemalloc() -> str | None:
+    """The system's jemalloc library, when installed (Debian: libjemalloc2)."""
+    return ctypes.util.find_library("jemalloc")
+
+
+def soffice_environment() -> dict[str, str]:
+    """The environment LibreOffice runs in: with jemalloc preloaded where there is one. LibreOffice
+    allocates and frees heavily while it opens a .docx; under jemalloc a 3-page plan costs about a fifth
+    less CPU than under glibc's malloc, and its process stays smaller. DOCGEN_PDF_JEMALLOC=0 turns it off."""
+    environment = dict(os.environ)
+    library = jemalloc()
+    if library and environment.get("DOCGEN_PDF_JEMALLOC", "1") != "0":
+        environment["LD_PRELOAD"] = " ".join(filter(None, (library, environment.get("LD_PRELOAD", ""))))
+    return environment
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -174,7 +192,7 @@ class _Worker:
              "--nofirststartwizard", "--norestore", "--nolockcheck",
              f"-env:UserInstallation={Path(self.profile).as_uri()}",
              f"--accept=socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=soffice_environment(),
             start_new_session=True)  # its own process group: killed whole, never by the app's signals
         self.converter = subprocess.Popen(
             [python, "-I", str(WORKER_SCRIPT), str(port), str(self.startup_timeout), self.profile],

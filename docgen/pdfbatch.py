@@ -23,7 +23,8 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from .pdf import FAILED_MESSAGE, LIBREOFFICE_MISSING, TIMEOUT_MESSAGE, PdfError, PdfFailed, PdfTimeout, soffice_path
+from .pdf import (FAILED_MESSAGE, LIBREOFFICE_MISSING, TIMEOUT_MESSAGE, PdfError, PdfFailed, PdfTimeout,
+                  soffice_environment, soffice_path)
 
 FILES_PER_PROCESS = 2       # fewer files per process: a second LibreOffice costs more than it saves
 STARTUP_SECONDS = 120.0     # LibreOffice's start with a new profile, on a busy machine
@@ -95,7 +96,7 @@ def _run(command: list[str], limit: float) -> bool:
     """Run LibreOffice in its own process group; True when it had to be killed at `limit` seconds.
     Interrupted (Ctrl+C reaches only this process), it is killed too."""
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=subprocess.DEVNULL, env=soffice_environment(), start_new_session=True)
     try:
         process.wait(timeout=limit)
         return False

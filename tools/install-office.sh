@@ -7,6 +7,7 @@ set -uo pipefail
 packages=()
 command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
 /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || packages+=(python3-uno)
+compgen -G "/usr/lib/*/libjemalloc.so.2" >/dev/null || packages+=(libjemalloc2)
 command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi carlito || packages+=(fonts-crosextra-carlito)
 fc-list 2>/dev/null | grep -qi caladea || packages+=(fonts-crosextra-caladea)
