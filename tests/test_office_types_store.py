@@ -145,6 +145,16 @@ def _noted(session, family, assistant, type_id="notatka_z_rozmowy"):
     return document, generate(session, document, assistant)
 
 
+def _without_znak(template: bytes) -> bytes:
+    document = docx.Document(io.BytesIO(template))
+    for paragraph in document.paragraphs:
+        if "case_number" in paragraph.text:
+            paragraph._p.getparent().remove(paragraph._p)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def test_an_own_type_joins_the_familys_case_unless_the_family_member_sends_it_out(office_world):
     """By default a document of an office's type is filed in the family's case: it prints the family's one znak,
     is found by it in the family list and is named by it; it has no deadlines for the calendar (the
@@ -173,7 +183,13 @@ def test_an_own_type_joins_the_familys_case_unless_the_family_member_sends_it_ou
     assert later.case_number == znak  # one case per family: the same znak
 
     draft = office_types.copy_to_draft(session, office, "notatka_z_rozmowy", head)
-    office_types.save_draft(session, draft, {**version.definition, "leaves_office": True})
+    # a document the family member sends out has no znak: a template printing one is refused, not printed empty
+    with pytest.raises(office_types.TypeRejected, match="nie ma znaku sprawy: „case_number” wydrukowałby się pusty"):
+        office_types.save_draft(session, draft, {**version.definition, "leaves_office": True})
+    office_types.delete_draft(session, draft)
+    draft = office_types.start_type(session, office, _without_znak(NOTATKA), "notatka.docx", head,
+                                    title=version.title, type_id="notatka_z_rozmowy")
+    office_types.save_draft(session, draft, {**draft.definition, "leaves_office": True})
     office_types.publish(session, draft, head)
     session.commit()
     counters = session.scalar(select(CaseCounter.last_number))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from docgen.store import office_types
 from docgen.store.models import Document, Family, OfficeTypeVersion, User
 from test_custom_infer import NOTATKA, build
+from test_office_types_store import _without_znak
 
 
 def _upload(client, data: bytes = NOTATKA, title: str = "Notatka z rozmowy"):
@@ -38,9 +39,25 @@ def test_a_refused_template_names_every_place_and_stores_nothing(login, session)
     assert session.scalars(select(OfficeTypeVersion)).all() == []
 
 
-def test_the_editor_refuses_with_places_and_keeps_what_was_typed(login, session):
+def test_a_type_sent_out_by_the_family_may_not_print_a_znak_it_will_not_have(login, session):
+    """The head marks a type as sent out by the family member while its template prints the znak: refused
+    with the place and what to do, the other changes typed kept, nothing saved."""
     client = login("kierownik")
     location = _upload(client).headers["Location"]
+    version_id = int(location.rsplit("/", 1)[1])
+    refused = client.post(location, data={"item.z_kim.label": "Z kim rozmawiano", "type.filing": "wychodzi"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "(„Znak sprawy: {{ case_number }}”): Dokument „Notatka z rozmowy” nie trafia do akt sprawy" in text
+    assert "„case_number” wydrukowałby się pusty. Usuń go z szablonu." in text
+    assert 'value="Z kim rozmawiano"' in text and '<option value="wychodzi" selected>' in text
+    session.expire_all()
+    assert office_types.version_doctype(session.get(OfficeTypeVersion, version_id)).in_case_file
+
+
+def test_the_editor_refuses_with_places_and_keeps_what_was_typed(login, session):
+    client = login("kierownik")
+    location = _upload(client, _without_znak(NOTATKA)).headers["Location"]
     version_id = int(location.rsplit("/", 1)[1])
     page = client.get(location).get_data(as_text=True)
     assert 'value="Data rozmowy"' in page and "z karty rodziny" in page

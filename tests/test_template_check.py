@@ -20,7 +20,7 @@ from docgen.doctypes.work_plan import WORK_PLAN
 from docgen.render import render
 from docgen.templates import TemplateProblem, TemplateRejected, check_template, checked_problems
 from docgen.templates.engine import render_context, template_path
-from docgen.templates.vocabulary import example_context
+from docgen.templates.vocabulary import example_context, vocabulary
 
 BASE = template_path(WORK_PLAN).read_bytes()
 LETTERHEAD = Letterhead(name="MOPS w Lipowcu Mazurskim", address="ul. Mickiewicza 5", city="Lipowiec Mazurski")
@@ -189,6 +189,20 @@ def test_unknown_name_gets_a_hint_and_the_paragraph():
     assert problem.place == "akapit 11"
     assert str(problem) == f"akapit 11 („Nazwisko rodziny: {{{{ family_nme }}}}”): {problem.message}"
     _one(problems, "Brak pola {{ family_name }} (Nazwisko rodziny)")
+
+
+def test_a_letter_or_cv_template_may_not_print_a_case_number_it_never_has():
+    """A member's letter or CV is kept out of the case file: its {{ case_number }} would print empty."""
+    letter = get_doctype("letter")
+    document = Document(io.BytesIO(template_path(letter).read_bytes()))
+    document.paragraphs[0].insert_paragraph_before("Znak: {{ case_number }}")
+    out = io.BytesIO()
+    document.save(out)
+    problems = check_template(out.getvalue(), letter)
+    problem = _one(problems, "nie trafia do akt sprawy i nie ma znaku sprawy")
+    assert "„case_number” wydrukowałby się pusty" in problem.message and problem.place == "akapit 1"
+    assert "Znak sprawy" not in [shape.label for shape in vocabulary(letter).values()]
+    assert vocabulary(WORK_PLAN)["case_number"].label == "Znak sprawy"  # a plan prints it
 
 
 def test_syntax_error_is_placed():

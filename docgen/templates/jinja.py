@@ -207,6 +207,10 @@ class _Walker:
         if node.name == "loop":
             self.report(node, "„loop” działa tylko wewnątrz pętli {% for %}.", "loop")
             return LOOP_SHAPE
+        if node.name == "case_number":  # known to every type kept in the case file, and only to them
+            self.report(node, f"Dokument „{self.type_title}” nie trafia do akt sprawy i nie ma znaku sprawy: "
+                              "„case_number” wydrukowałby się pusty. Usuń go z szablonu.", node.name)
+            return Shape(VALUE)
         close = difflib.get_close_matches(node.name, list(self.names) + list(scope), n=1)
         hint = f" Może chodzi o „{close[0]}”?" if close else ""
         self.report(node, f"Nieznana nazwa „{node.name}”: dokument „{self.type_title}” nie ma takiego pola.{hint}",

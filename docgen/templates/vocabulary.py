@@ -79,15 +79,19 @@ def vocabulary(doctype: DocType) -> dict[str, Shape]:
     for _, item in doctype.items():
         names[item.name] = _repeat_shape(item) if isinstance(item, Repeat) else Shape(VALUE, item.label, spec=item)
     context = example_context(doctype) or {}
+    fixed = {name: label for name, label in FIXED_LABELS.items()
+             if name != "case_number" or doctype.in_case_file}  # a letter or CV has no znak to print
     for name, value in context.items():
+        if name == "case_number" and name not in fixed:
+            continue
         if name == "office":
             names[name] = Shape(RECORD, FIXED_LABELS[name],
                                 {key: Shape(VALUE, OFFICE_LABELS.get(key, key)) for key in value})
-        elif name in FIXED_LABELS:
-            names[name] = Shape(VALUE, FIXED_LABELS[name])
+        elif name in fixed:
+            names[name] = Shape(VALUE, fixed[name])
         elif name not in names:
             names[name] = _derived_shape(value, name)
-    for name, label in FIXED_LABELS.items():  # even when the example does not build
+    for name, label in fixed.items():  # even when the example does not build
         if name not in names:
             names[name] = Shape(RECORD, label, {k: Shape(VALUE, v) for k, v in OFFICE_LABELS.items()}) \
                 if name == "office" else Shape(VALUE, label)
