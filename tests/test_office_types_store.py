@@ -145,6 +145,22 @@ def _noted(session, family, assistant, type_id="notatka_z_rozmowy"):
     return document, generate(session, document, assistant)
 
 
+def test_a_type_accepted_before_the_znak_rule_keeps_printing_until_the_head_replaces_it(office_world):
+    """A sent-out type whose template prints the znak, stored by an earlier release: its documents are still
+    made (the assistant's work does not stop), but no new version of it is accepted as it is."""
+    session, office, assistant, head, family = office_world
+    version = _published(session, office, head)
+    version.definition = {**version.definition, "leaves_office": True}  # as an earlier release accepted it
+    session.commit()
+    sent, sent_file = _noted(session, family, assistant)
+    assert sent.case_number is None
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(file_path(sent_file).read_bytes())).paragraphs)
+    assert "Rodzina złoży wniosek." in text and "GOPS.AR" not in text
+    draft = office_types.copy_to_draft(session, office, "notatka_z_rozmowy", head)
+    with pytest.raises(office_types.TypeRejected, match="„case_number” wydrukowałby się pusty"):
+        office_types.publish(session, draft, head)
+
+
 def _without_znak(template: bytes) -> bytes:
     document = docx.Document(io.BytesIO(template))
     for paragraph in document.paragraphs:

@@ -76,7 +76,7 @@ def check_template_here(data: bytes, doctype: DocType) -> list[TemplateProblem]:
     problems += headings(doctype, document)
     if complete:
         problems += required_placeholders(doctype, usage)
-    if not problems:
+    if not any(problem.stops_printing for problem in problems):
         problems += _trial_render(data, doctype)
     return list(dict.fromkeys(problems))
 
@@ -116,7 +116,8 @@ def checked_problems(data: bytes, doctype: DocType) -> tuple[TemplateProblem, ..
 
 
 def require_valid_template(data: bytes, doctype: DocType) -> None:
-    """Raise TemplateRejected with every problem unless the template passes the check."""
-    problems = checked_problems(data, doctype)
+    """Raise TemplateRejected with every problem unless the template passes the check (a problem that
+    does not stop printing aside: the template was accepted before the check grew stricter)."""
+    problems = [problem for problem in checked_problems(data, doctype) if problem.stops_printing]
     if problems:
         raise TemplateRejected(problems)

@@ -88,9 +88,9 @@ class _Walker:
         self.source, self.names, self.type_title, self.usage = source, names, type_title, usage
         self.problems: list[TemplateProblem] = []
 
-    def report(self, node: nodes.Node, message: str, token: str = "") -> None:
+    def report(self, node: nodes.Node, message: str, token: str = "", *, stops_printing: bool = True) -> None:
         place, text = self.source.place_of(getattr(node, "lineno", None), token)
-        problem = TemplateProblem(message, place, text)
+        problem = TemplateProblem(message, place, text, stops_printing)
         if problem not in self.problems:
             self.problems.append(problem)
 
@@ -208,8 +208,10 @@ class _Walker:
             self.report(node, "„loop” działa tylko wewnątrz pętli {% for %}.", "loop")
             return LOOP_SHAPE
         if node.name == "case_number":  # known to every type kept in the case file, and only to them
+            # refused from 2026-12: a template accepted before keeps printing (the line empty) until replaced
             self.report(node, f"Dokument „{self.type_title}” nie trafia do akt sprawy i nie ma znaku sprawy: "
-                              "„case_number” wydrukowałby się pusty. Usuń go z szablonu.", node.name)
+                              "„case_number” wydrukowałby się pusty. Usuń go z szablonu.", node.name,
+                        stops_printing=False)
             return Shape(VALUE)
         close = difflib.get_close_matches(node.name, list(self.names) + list(scope), n=1)
         hint = f" Może chodzi o „{close[0]}”?" if close else ""

@@ -8,11 +8,15 @@ from typing import Iterable
 @dataclass(frozen=True)
 class TemplateProblem:
     """One thing wrong with a template. `place` names where ("akapit 12", "tabela 2, wiersz 3, komórka 1",
-    "nagłówek"); empty when the problem concerns the whole template. `snippet` is the text around it."""
+    "nagłówek"); empty when the problem concerns the whole template. `snippet` is the text around it.
+    `stops_printing` False: a template with it is refused when uploaded or put in use, but one already in
+    use still prints (the check grew stricter after the office's head accepted it; the office's work must
+    not stop until the head replaces it)."""
 
     message: str
     place: str = ""
     snippet: str = ""
+    stops_printing: bool = True
 
     def __str__(self) -> str:
         where = self.place

@@ -13,7 +13,7 @@ Protocol on stdin/stdout, each frame an 8-byte big-endian length and the bytes:
   "template": bytes, "doctype": id or pickled DocType, "context": dict (render), "cpu_seconds": int,
   "memory_bytes": int};
 - the answer is JSON: {"ok": true} (a render: followed by one frame with the .docx), {"ok": true,
-  "problems": [[message, place, snippet], ...]} (a check), {"ok": false, "problems": [...]} (a render
+  "problems": [[message, place, snippet, stops_printing], ...]} (a check), {"ok": false, "problems": [...]} (a render
   refused), or {"ok": false, "limit": "memory"}.
 The answer from the child is JSON, never a pickle: the app does not trust what a template touched.
 """
@@ -41,7 +41,7 @@ def _send(stream: BinaryIO, answer: dict[str, Any], payload: bytes | None = None
 
 
 def _problems(problems) -> list[list[str]]:
-    return [[problem.message, problem.place, problem.snippet] for problem in problems]
+    return [[problem.message, problem.place, problem.snippet, problem.stops_printing] for problem in problems]
 
 
 _STARTING_LIMITS = {which: resource.getrlimit(which) for which in (resource.RLIMIT_CPU, resource.RLIMIT_AS)}
