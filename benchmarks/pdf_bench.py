@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 TYPICAL = "work_plan"  # the example plan: 4 members, 3 actions, 3 pages
 
@@ -34,48 +35,50 @@ def _typical_docx(workdir: Path, name: str = "plan") -> Path:
     return path
 
 
-def cold_seconds(docx: Path | list[Path], runs: int) -> float:
-    """`soffice --convert-to pdf` of the files as a new process each time, with a fresh profile (what a
-    converter without a pool pays)."""
+def cold_once(docx: Path | list[Path]) -> float:
+    """`soffice --convert-to pdf` of the files as a new process, with a fresh profile (what a converter
+    without a pool pays)."""
     from docgen.pdf import soffice_path
 
     files = [docx] if isinstance(docx, Path) else docx
-    samples = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as folder:
-            start = time.perf_counter()
-            subprocess.run([soffice_path(), "--headless", "--norestore",
-                            f"-env:UserInstallation={Path(folder, 'profile').as_uri()}",
-                            "--convert-to", "pdf", "--outdir", folder, *map(str, files)],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
-            samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        subprocess.run([soffice_path(), "--headless", "--norestore",
+                        f"-env:UserInstallation={Path(folder, 'profile').as_uri()}",
+                        "--convert-to", "pdf", "--outdir", folder, *map(str, files)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+        return time.perf_counter() - start
 
 
-def batch_seconds(files: list[Path], runs: int) -> float:
+def batch_once(files: list[Path]) -> float:
     """docgen.pdfbatch.convert_files, what `docgen pdf` and `render --pdf` run for their files."""
     from docgen.pdf import PdfError
     from docgen.pdfbatch import convert_files
 
-    samples = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as folder:
-            start = time.perf_counter()
-            made = convert_files(files, Path(folder))
-            samples.append(time.perf_counter() - start)
-        assert not any(isinstance(result, PdfError) for result in made), made
-    return statistics.median(samples)
-
-
-def command_seconds(arguments: list[str], runs: int, env: dict[str, str]) -> float:
-    """A whole `docgen` command in a new Python process: start, imports, its work."""
-    samples = []
-    for _ in range(runs):
+    with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "docgen.cli", *arguments], check=True, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        made = convert_files(files, Path(folder))
+        seconds = time.perf_counter() - start
+    assert not any(isinstance(result, PdfError) for result in made), made
+    return seconds
+
+
+def taking_turns(measures: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:
+    """Median seconds of each measure, run one of each per round: a slow minute of the shared machine
+    falls on all of them alike."""
+    samples: dict[str, list[float]] = {name: [] for name in measures}
+    for _ in range(runs):
+        for name, measure in measures.items():
+            samples[name].append(measure())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def command_once(arguments: list[str], env: dict[str, str]) -> float:
+    """A whole `docgen` command in a new Python process: start, imports, its work."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "docgen.cli", *arguments], check=True, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    return time.perf_counter() - start
 
 
 def commands(workdir: Path, runs: int) -> dict[str, float]:
@@ -89,14 +92,17 @@ def commands(workdir: Path, runs: int) -> dict[str, float]:
     data = workdir / "plan.json"
     data.write_text(json.dumps(get_doctype(TYPICAL).example(), ensure_ascii=False), encoding="utf-8")
     files = [_typical_docx(workdir, f"plan{number}") for number in range(HANDFUL)]
-    return {
-        "render": command_seconds(["render", TYPICAL, str(data), "-o", str(workdir / "cli.docx"), "--pdf",
-                                   str(workdir / "cli.pdf")], runs, env),
-        "render-docx": command_seconds(["render", TYPICAL, str(data), "-o", str(workdir / "cli.docx")], runs, env),
-        "pdf": command_seconds(["pdf", *map(str, files), "-o", str(workdir / "handful.pdf")], runs, env),
-        "cold-handful": cold_seconds(files, runs),
-        "batch-handful": batch_seconds(files, runs),
-    }
+    docx = _typical_docx(workdir, "single")
+    return taking_turns({
+        "cold": lambda: cold_once(docx),
+        "direct": lambda: batch_once([docx]),
+        "render": lambda: command_once(["render", TYPICAL, str(data), "-o", str(workdir / "cli.docx"), "--pdf",
+                                        str(workdir / "cli.pdf")], env),
+        "render-docx": lambda: command_once(["render", TYPICAL, str(data), "-o", str(workdir / "cli.docx")], env),
+        "cold-handful": lambda: cold_once(files),
+        "batch-handful": lambda: batch_once(files),
+        "pdf": lambda: command_once(["pdf", *map(str, files), "-o", str(workdir / "handful.pdf")], env),
+    }, runs)
 
 
 def warm_seconds(pool, docx: Path, workdir: Path, runs: int) -> float:
@@ -194,9 +200,7 @@ def bench_pdf(runs: int, workdir: Path, *, memory_conversions: int = 500) -> dic
     folder = workdir / "pdf"
     folder.mkdir()
     docx = _typical_docx(folder)
-    few = max(3, min(runs, 5))
-    cold = cold_seconds(docx, few)
-    direct = batch_seconds([docx], few)
+    few = max(3, min(runs, 9))
     figures = commands(workdir, few)
     with PdfPool(workers=1, max_conversions=200) as pool:
         pool.start()
@@ -206,13 +210,13 @@ def bench_pdf(runs: int, workdir: Path, *, memory_conversions: int = 500) -> dic
     batch_dir.mkdir()
     batch, pages = print_job_seconds(batch_dir, 100, workers=2)
     shutil.rmtree(folder, ignore_errors=True)
-    return {"cold": cold, "direct": direct, "warm": warm, "batch": batch, "batch_pages": pages, "memory": memory,
+    return {"warm": warm, "batch": batch, "batch_pages": pages, "memory": memory,
             "runs": few, **figures}
 
 
 def report(figures: dict[str, object], runs: int) -> None:
     cold, warm, few = figures["cold"], figures["warm"], figures["runs"]
-    print(f"\nPDF of the example work plan (3 pages), LibreOffice 7.4, median of {few} runs "
+    print(f"\nPDF of the example work plan (3 pages), LibreOffice 7.4, median of {few} runs taking turns "
           f"(goal: docgen's commands no slower than one cold soffice of the same files)")
     rows = [
         ("one file", None),
@@ -220,6 +224,7 @@ def report(figures: dict[str, object], runs: int) -> None:
         ("docgen.pdfbatch: the same, with the worker's guards (render --pdf)", figures["direct"]),
         ("docgen render … --pdf: the whole command (Python, render, PDF)", figures["render"]),
         ("  of which without --pdf (Python start, imports, render, .docx)", figures["render-docx"]),
+        ("  the command without --pdf + one cold soffice (its baseline)", figures["render-docx"] + cold),
         (f"{HANDFUL} files", None),
         (f"cold: one soffice --convert-to pdf of the {HANDFUL} files", figures["cold-handful"]),
         ("docgen.pdfbatch: the same files (docgen pdf, before merging)", figures["batch-handful"]),
