@@ -32,7 +32,6 @@ _OPENING = re.compile(r"<w:p(?: [^>]*)?>")
 _SECTIONS = etree.XPath("./w:p/w:pPr/w:sectPr | ./w:sectPr", namespaces=nsmap)
 _DRAWINGS = etree.XPath("//wp:docPr", namespaces=nsmap)
 _DECLARATION = re.compile(rb' xmlns(?::[^\s=>]+)?="([^"]*)"')
-_WIDER_ROW = etree.XPath("boolean(.//w:tr[count(w:tc) > $columns])", namespaces=nsmap)
 _W = nsmap["w"]
 W_TBL, W_TBLGRID, W_GRIDCOL, W_TR, W_TC, W_TCPR, W_GRIDSPAN, W_VAL = (
     qn(tag) for tag in ("w:tbl", "w:tblGrid", "w:gridCol", "w:tr", "w:tc", "w:tcPr", "w:gridSpan", "w:val"))
@@ -131,25 +130,36 @@ def body_tree(xml: str) -> etree._Element:
 def _grid_changes(table: etree._Element) -> bool:
     """Whether fix_tables would touch this table or fail on it. It reads the table as fix_tables does
     (the first grid, every row below the table with its own cells, a cell's first properties' first
-    span), but stops at the first row as wide as the grid: a row with more cells than the grid has
-    columns, no row as wide as the grid, no grid, or a span that is not a plain number means yes."""
+    span; without any span in the table, a cell is one column): a row with more cells than the grid
+    has columns, no row as wide as the grid, no grid, or a span that is not a plain number means yes."""
     grid = table.find(W_TBLGRID)
     if grid is None:
         return True
+    spanned = False
     for span in table.iter(W_GRIDSPAN):
         value = span.get(W_VAL)
         if not value or not value.isascii() or not value.isdigit():
             return True
+        spanned = True
     columns = len(grid.findall(W_GRIDCOL))
-    if _WIDER_ROW(table, columns=columns):
-        return True
-    return not any(sum(map(_cell_width, row.iterchildren(W_TC))) >= columns for row in table.iter(W_TR))
+    width = _cell_width if spanned else len
+    as_wide = False
+    for row in table.iter(W_TR):
+        cells = row.findall(W_TC)
+        if len(cells) > columns:
+            return True
+        as_wide = as_wide or width(cells) >= columns
+    return not as_wide
 
 
-def _cell_width(cell: etree._Element) -> int:
-    properties = cell.find(W_TCPR)
-    span = None if properties is None else properties.find(W_GRIDSPAN)
-    return 1 if span is None else int(span.get(W_VAL))
+def _cell_width(cells: list[etree._Element]) -> int:
+    """The grid columns a row's cells take (a cell's first properties' first span, as fix_tables reads it)."""
+    width = 0
+    for cell in cells:
+        properties = cell.find(W_TCPR)
+        span = None if properties is None else properties.find(W_GRIDSPAN)
+        width += 1 if span is None else int(span.get(W_VAL))
+    return width
 
 
 def section_count(body: etree._Element) -> int:
@@ -182,12 +192,22 @@ class BodyShell:
         self._prefix_of: dict[str, str | None] = {}  # each URI's first prefix on the document element
         for prefix, uri in root.nsmap.items():  # a root element's nsmap: its own declarations, in order
             self._prefix_of.setdefault(uri, prefix)
+        # what the body's start tag decides (a root's declarations are all in its tag): every render of
+        # one template has the same tag, so it is worked out once
+        self._by_tag: dict[bytes, tuple[bytes | None, set[bytes]]] = {}
 
     def serialize(self, body: etree._Element) -> bytes:
         text = etree.tostring(body, encoding="UTF-8")
         start = text.index(b">")  # the end of the body's start tag: attribute values escape ">"
-        tag = self._without_repeated_declarations(body, text[:start])
-        if tag is not None and self._inner_declarations_are_new(body, text, start):
+        found = self._by_tag.get(text[:start])
+        if found is None:
+            above = {uri.encode() for uri in self._prefix_of} | {uri.encode() for uri in body.nsmap.values()}
+            found = (self._without_repeated_declarations(body, text[:start]), above)
+            if len(self._by_tag) >= 16:
+                self._by_tag.clear()
+            self._by_tag[text[:start]] = found
+        tag, above = found
+        if tag is not None and self._inner_declarations_are_new(text, start, above):
             return b"".join((self._before, tag, text[start:], self._after))
         return self._moved(body)
 
@@ -202,10 +222,13 @@ class BodyShell:
             tag = tag.replace(declaration, b"")
         return tag
 
-    def _inner_declarations_are_new(self, body: etree._Element, text: bytes, start: int) -> bool:
+    @staticmethod
+    def _inner_declarations_are_new(text: bytes, start: int, above: set[bytes]) -> bool:
         """No element inside the body declares a URI declared above it (by the document, the body or
         another element inside; a repeated URI anywhere inside counts, which is stricter)."""
-        above = {uri.encode() for uri in self._prefix_of} | {uri.encode() for uri in body.nsmap.values()}
+        if text.find(b" xmlns", start) < 0:
+            return True
+        above = set(above)
         for found in _DECLARATION.finditer(text, start):
             uri = found.group(1)
             if uri in above or b"&" in uri:
