@@ -6,6 +6,7 @@ context and the validator are all derived from that one declaration.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Union
@@ -50,7 +51,7 @@ class Field:
         if self.required and self.required_when:
             raise ValueError(f"{self.name}: required and required_when exclude each other")
 
-    @property
+    @functools.cached_property  # read for every value of every validation
     def limit(self) -> int | None:
         return self.max_length or DEFAULT_MAX_LENGTH.get(self.kind)
 

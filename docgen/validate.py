@@ -24,6 +24,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 # "III Nsm 253/19": division (Roman), repertory ("Nsm", "RNs", "Nkd"…), number / year
 COURT_CASE_PATTERN = r"^[IVXL]{1,7} [A-Z][A-Za-z]{0,5} \d{1,6}/\d{2}(?:\d{2})?$"
 _COURT_CASE = re.compile(COURT_CASE_PATTERN)
+_TEXT_KINDS = frozenset({TEXT, TEXTAREA})
 _EARLIEST = dt.date(1900, 1, 1)
 _LATEST = dt.date(2100, 12, 31)
 
@@ -42,7 +43,7 @@ def is_blank(value: Any) -> bool:
 
 def normalise_text(value: str) -> str:
     """Browsers send textarea newlines as CRLF; the document wants one newline."""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def _too_long(spec: Field, value: str, path: str) -> Iterator[Issue]:
@@ -106,17 +107,24 @@ def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
 
 def _check_fields(fields: Iterable[Field], data: dict[str, Any], prefix: str) -> Iterator[Issue]:
     for spec in fields:
-        path = f"{prefix}{spec.name}"
         value = data.get(spec.name)
-        required = spec.required
-        if spec.required_when:
-            other, expected = spec.required_when
-            required = data.get(other) == expected
         if is_blank(value):
+            required = spec.required
+            if spec.required_when:
+                other, expected = spec.required_when
+                required = data.get(other) == expected
             if required:
-                yield Issue(path, f"{spec.label}: pole jest wymagane.")
+                yield Issue(f"{prefix}{spec.name}", f"{spec.label}: pole jest wymagane.")
             continue
-        yield from check_field(spec, value, path)
+        if _plain_text(spec, value):  # most values: nothing to say, and no need to ask check_field
+            continue
+        yield from check_field(spec, value, f"{prefix}{spec.name}")
+
+
+def _plain_text(spec: Field, value: Any) -> bool:
+    """A text field's value that check_field would accept: a string of XML characters within the limit."""
+    return (spec.kind in _TEXT_KINDS and isinstance(value, str) and not (spec.limit and len(value) > spec.limit)
+            and _XML_INVALID.search(value) is None)
 
 
 def _check_unknown(known: set[str], data: dict[str, Any], prefix: str) -> Iterator[Issue]:
@@ -188,9 +196,12 @@ def _readable_view(doctype: DocType, data: dict[str, Any]) -> dict[str, Any]:
     so "działanie 3" stays the third). Every rule can then run beside the fields' own problems."""
 
     def readable_row(fields: tuple[Field, ...], row: Any) -> dict[str, Any]:
-        row = row if isinstance(row, dict) else {}
-        return {**row, **{spec.name: row.get(spec.name) if _readable(spec, row.get(spec.name)) else None
-                          for spec in fields}}
+        view_row = dict(row) if isinstance(row, dict) else {}
+        for spec in fields:
+            value = view_row.get(spec.name)
+            if not (isinstance(value, str) if spec.kind in _TEXT_KINDS else _readable(spec, value)):
+                view_row[spec.name] = None
+        return view_row
 
     view = dict(data)
     for _, item in doctype.items():
