@@ -318,3 +318,41 @@ def _screenshot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+# the lists an assistant opens on a phone in a family's home: one block per row, each value after its column's name
+STACKED_ON_A_PHONE = """() => [...document.querySelectorAll('table.stack')].map(table => ({
+  sideways: table.parentElement.scrollWidth > table.parentElement.clientWidth,
+  header: table.tHead.getBoundingClientRect().height,
+  rows: [...table.tBodies[0].rows].filter(row => !row.classList.contains('details')).map(row =>
+    [...row.cells].map(cell => ({left: Math.round(cell.getBoundingClientRect().left), text: cell.innerText.trim(),
+                                 label: getComputedStyle(cell, '::before').content})))}))"""
+
+
+@pytest.mark.parametrize("url, labels", [
+    ("/rodziny/{family}", ["Data urodzenia", "PESEL", "Rola"]),
+    ("/rodziny/", ["Adres", "Asystent", "Stan", "Osób", "Dokumentów"]),
+    ("/placowki/", ["Rodzaj", "Adres", "Kontakt"]),
+])
+def test_on_a_phone_lists_read_row_by_row_without_swiping(server, browser, world, demo_password, url, labels):
+    _, base = server
+    context = browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _login(page, base, "asystent1", demo_password)
+    page.goto(base + url.format(family=world["krajewscy"].id))
+    tables = page.evaluate(STACKED_ON_A_PHONE)
+    assert len(tables) == 1 and tables[0]["rows"], tables
+    table = tables[0]
+    assert not table["sideways"] and table["header"] <= 1
+    for row in table["rows"]:
+        shown = [cell for cell in row if cell["label"] != '"Zakres kompetencji: "']  # hidden below 900 px
+        name, *values = shown
+        assert {cell["left"] for cell in shown} == {name["left"]}, row  # one under another, not side by side
+        assert name["text"] and name["label"] == "none"
+        assert [cell["label"] for cell in values] == [f'"{label}: "' for label in labels]
+    _screenshot(page, f"telefon-{url.strip('/').split('/')[0] or 'strona'}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    wide = page.evaluate(STACKED_ON_A_PHONE)[0]
+    assert wide["header"] > 1 and all(cell["label"] == "none" for cell in wide["rows"][0])
+    assert len({cell["left"] for cell in wide["rows"][0]}) == len(wide["rows"][0])  # side by side again
+    context.close()
