@@ -356,3 +356,17 @@ def test_on_a_phone_lists_read_row_by_row_without_swiping(server, browser, world
     assert wide["header"] > 1 and all(cell["label"] == "none" for cell in wide["rows"][0])
     assert len({cell["left"] for cell in wide["rows"][0]}) == len(wide["rows"][0])  # side by side again
     context.close()
+
+
+def test_a_family_with_a_child_in_foster_care_fits_its_column_on_a_desktop(server, browser, world, demo_password):
+    """The "w pieczy zastępczej" badge wraps in its cell instead of making the members table wider than
+    the family's column (a scroll bar under the table on Windows)."""
+    _, base = server
+    context = browser.new_context(locale="pl-PL", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, base, "kierownik", demo_password)
+    page.goto(f"{base}/rodziny/{world['wieczorek'].id}")
+    assert "w pieczy zastępczej" in page.locator("table.stack").inner_text()
+    assert page.evaluate("() => { const box = document.querySelector('table.stack').parentElement;"
+                         " return box.scrollWidth <= box.clientWidth; }")
+    context.close()
