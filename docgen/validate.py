@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import pesel as pesel_number
@@ -48,7 +48,25 @@ def normalise_text(value: str) -> str:
 
 def _too_long(spec: Field, value: str, path: str) -> Iterator[Issue]:
     if spec.limit and len(value) > spec.limit:
-        yield Issue(path, f"{spec.label}: tekst jest za długi ({len(value)} znaków, najwyżej {spec.limit}).")
+        yield Issue(path, _too_long_message(spec, value))
+
+
+def _too_long_message(spec: Field, value: str) -> str:
+    return f"{spec.label}: tekst jest za długi ({len(value)} znaków, najwyżej {spec.limit})."
+
+
+def _text_problems(spec: Field, value: str) -> Sequence[str]:
+    """What is wrong with a text field's string: a character XML cannot carry, more than the limit."""
+    bad = _XML_INVALID.search(value)
+    too_long = spec.limit and len(value) > spec.limit
+    if bad is None and not too_long:
+        return ()  # most texts
+    problems = []
+    if bad:
+        problems.append(f"{spec.label}: niedozwolony znak sterujący (kod {ord(bad.group()):#06x}); usuń go z tekstu.")
+    if too_long:
+        problems.append(_too_long_message(spec, value))
+    return problems
 
 
 def _too_many(group: Repeat, rows: list, path: str) -> Iterator[Issue]:
@@ -69,14 +87,12 @@ def _valid_pesel(number: str) -> bool:
 def check_field(spec: Field, value: Any, path: str) -> Iterator[Issue]:
     """Type and format of one present, non-blank value."""
     label = spec.label
-    if spec.kind in (TEXT, TEXTAREA):
+    if spec.kind in _TEXT_KINDS:
         if not isinstance(value, str):
             yield Issue(path, f"{label}: oczekiwano tekstu.")
             return
-        bad = _XML_INVALID.search(value)
-        if bad:
-            yield Issue(path, f"{label}: niedozwolony znak sterujący (kod {ord(bad.group()):#06x}); usuń go z tekstu.")
-        yield from _too_long(spec, value, path)
+        for message in _text_problems(spec, value):
+            yield Issue(path, message)
     elif spec.kind == DATE:
         try:
             day = dt.date.fromisoformat(value) if isinstance(value, str) else None
@@ -116,15 +132,11 @@ def _check_fields(fields: Iterable[Field], data: dict[str, Any], prefix: str) ->
             if required:
                 yield Issue(f"{prefix}{spec.name}", f"{spec.label}: pole jest wymagane.")
             continue
-        if _plain_text(spec, value):  # most values: nothing to say, and no need to ask check_field
+        if spec.kind in _TEXT_KINDS and isinstance(value, str):  # most values: no generator, no path string
+            for message in _text_problems(spec, value):
+                yield Issue(f"{prefix}{spec.name}", message)
             continue
         yield from check_field(spec, value, f"{prefix}{spec.name}")
-
-
-def _plain_text(spec: Field, value: Any) -> bool:
-    """A text field's value that check_field would accept: a string of XML characters within the limit."""
-    return (spec.kind in _TEXT_KINDS and isinstance(value, str) and not (spec.limit and len(value) > spec.limit)
-            and _XML_INVALID.search(value) is None)
 
 
 def _check_unknown(known: set[str], data: dict[str, Any], prefix: str) -> Iterator[Issue]:
