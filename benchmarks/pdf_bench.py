@@ -81,7 +81,7 @@ def command_once(arguments: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def commands(workdir: Path, runs: int) -> dict[str, float]:
+def commands(workdir: Path, docx: Path, runs: int) -> dict[str, float]:
     """`docgen render --pdf` of one plan and `docgen pdf` of a handful, as an office runs them."""
     from docgen.doctypes import get_doctype
 
@@ -92,7 +92,6 @@ def commands(workdir: Path, runs: int) -> dict[str, float]:
     data = workdir / "plan.json"
     data.write_text(json.dumps(get_doctype(TYPICAL).example(), ensure_ascii=False), encoding="utf-8")
     files = [_typical_docx(workdir, f"plan{number}") for number in range(HANDFUL)]
-    docx = _typical_docx(workdir, "single")
     return taking_turns({
         "cold": lambda: cold_once(docx),
         "direct": lambda: batch_once([docx]),
@@ -201,7 +200,7 @@ def bench_pdf(runs: int, workdir: Path, *, memory_conversions: int = 500) -> dic
     folder.mkdir()
     docx = _typical_docx(folder)
     few = max(3, min(runs, 9))
-    figures = commands(workdir, few)
+    figures = commands(workdir, docx, few)
     with PdfPool(workers=1, max_conversions=200) as pool:
         pool.start()
         warm = warm_seconds(pool, docx, folder, runs)

@@ -270,7 +270,6 @@ def test_the_body_goes_into_the_document_as_docxtpl_puts_it(declarations, inner)
     assert shell.serialize(parts.body_tree(xml)) == expected
 
 
-
 def test_one_shell_serializes_bodies_with_the_same_start_tag_each_as_docxtpl_does():
     """The shell works out a body's start tag once; what is inside the body is read every time."""
     shell = parts.BodyShell(_document_element())
@@ -279,6 +278,7 @@ def test_one_shell_serializes_bodies_with_the_same_start_tag_each_as_docxtpl_doe
         theirs = _document_element()
         theirs.replace(theirs[0], DocxTemplate.fix_tables(None, xml))
         assert shell.serialize(parts.body_tree(xml)) == etree.tostring(theirs, encoding="UTF-8", standalone=True)
+
 
 # --- the cache ---------------------------------------------------------------------------------
 

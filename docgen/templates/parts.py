@@ -142,7 +142,7 @@ def _grid_changes(table: etree._Element) -> bool:
             return True
         spanned = True
     columns = len(grid.findall(W_GRIDCOL))
-    width = _cell_width if spanned else len
+    width = _row_width if spanned else len
     as_wide = False
     for row in table.iter(W_TR):
         cells = row.findall(W_TC)
@@ -152,7 +152,7 @@ def _grid_changes(table: etree._Element) -> bool:
     return not as_wide
 
 
-def _cell_width(cells: list[etree._Element]) -> int:
+def _row_width(cells: list[etree._Element]) -> int:
     """The grid columns a row's cells take (a cell's first properties' first span, as fix_tables reads it)."""
     width = 0
     for cell in cells:
