@@ -38,7 +38,7 @@ class QueueRunner:
                     session.commit()
 
     def close(self) -> None:
-        pass
+        self._redis.close()  # its connections; the queue and the workers stay
 
 
 def print_runner() -> EmbeddedRunner | QueueRunner:
